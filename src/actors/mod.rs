@@ -1,0 +1,8 @@
+//! The actors: one ServiceMonitor per service, Persistence, Alerter and StatusCache.
+//! Each module holds its actor and the messages it handles.
+
+pub mod alerter;
+pub mod cycle;
+pub mod persistence;
+pub mod service_monitor;
+pub mod status_cache;

@@ -1,0 +1,266 @@
+//! Persistence: the only owner of the database pool.
+//!
+//! Writes arrive as [`Record`]s and wait in an in-memory backlog; whenever no batch is in
+//! flight, everything waiting is written in one transaction on a blocking thread (so batches
+//! grow with load). The latest state of each service is kept once, not per cycle. When the
+//! database fails, the batch goes back to the front and is retried with backoff; the backlog is
+//! bounded by dropping the oldest *check rows* only (counted and logged), never an outage, a
+//! state or an alert.
+
+use crate::db::models::{StateRow, WriteOp};
+use crate::db::{queries, DbError, Pool};
+use actix::prelude::*;
+use chrono::{NaiveTime, Utc};
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+const MIN_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// Writes from one cycle (or one alert delivery), applied together.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct Record {
+    /// Row writes, in order.
+    pub ops: Vec<WriteOp>,
+    /// The service's new state, if it changed hands.
+    pub state: Option<StateRow>,
+}
+
+/// Resolves once everything received so far is written (or never, while the database is away;
+/// callers bound the wait).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Flush;
+
+/// Daily retention cleanup settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    /// Time of day (UTC).
+    pub at: NaiveTime,
+    /// Check rows older than this many days are deleted.
+    pub days: u32,
+}
+
+/// The actor.
+pub struct Persistence {
+    pool: Pool,
+    ops: VecDeque<WriteOp>,
+    states: HashMap<String, StateRow>,
+    max_backlog: usize,
+    in_flight: bool,
+    retry_scheduled: bool,
+    backoff: Duration,
+    failing: bool,
+    dropped_checks: u64,
+    waiters: Vec<oneshot::Sender<()>>,
+    retention: Option<Retention>,
+}
+
+impl Persistence {
+    /// A Persistence actor over `pool` keeping at most `max_backlog` waiting writes.
+    pub fn new(pool: Pool, max_backlog: usize, retention: Option<Retention>) -> Self {
+        Persistence {
+            pool,
+            ops: VecDeque::new(),
+            states: HashMap::new(),
+            max_backlog: max_backlog.max(1),
+            in_flight: false,
+            retry_scheduled: false,
+            backoff: MIN_BACKOFF,
+            failing: false,
+            dropped_checks: 0,
+            waiters: Vec::new(),
+            retention,
+        }
+    }
+
+    fn kick(&mut self, ctx: &mut Context<Self>) {
+        if self.in_flight || self.retry_scheduled {
+            return;
+        }
+        if self.ops.is_empty() && self.states.is_empty() {
+            self.waiters.drain(..).for_each(|w| {
+                let _ = w.send(());
+            });
+            return;
+        }
+        let ops: Vec<WriteOp> = self.ops.drain(..).collect();
+        let states: Vec<StateRow> = self.states.drain().map(|(_, row)| row).collect();
+        self.in_flight = true;
+        let pool = self.pool.clone();
+        let task = actix_web::rt::task::spawn_blocking(move || {
+            let result = pool.get().map_err(DbError::from).and_then(|mut conn| {
+                queries::apply_batch(&mut conn, &ops, &states).map_err(DbError::from)
+            });
+            (result, ops, states)
+        });
+        ctx.spawn(
+            async move { task.await }
+                .into_actor(self)
+                .map(|joined, act, ctx| {
+                    act.in_flight = false;
+                    match joined {
+                        Ok((Ok(()), ops, states)) => act.written(ops.len() + states.len()),
+                        Ok((Err(e), ops, states)) => act.failed(e, ops, states, ctx),
+                        Err(e) => log::error!("Database write task failed, batch lost: {e}"),
+                    }
+                    act.kick(ctx);
+                }),
+        );
+    }
+
+    fn written(&mut self, n: usize) {
+        if self.failing {
+            log::info!("Database available again; wrote {n} pending writes");
+        }
+        self.failing = false;
+        self.backoff = MIN_BACKOFF;
+    }
+
+    fn failed(
+        &mut self,
+        e: DbError,
+        ops: Vec<WriteOp>,
+        states: Vec<StateRow>,
+        ctx: &mut Context<Self>,
+    ) {
+        if !self.failing {
+            log::warn!(
+                "Database write failed, keeping {} writes in memory and retrying: {e}",
+                ops.len() + states.len()
+            );
+        }
+        self.failing = true;
+        for op in ops.into_iter().rev() {
+            self.ops.push_front(op);
+        }
+        for row in states {
+            self.states.entry(row.service_name.clone()).or_insert(row);
+        }
+        self.enforce_bound();
+        self.retry_scheduled = true;
+        let delay = self.backoff;
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+        ctx.run_later(delay, |act, ctx| {
+            act.retry_scheduled = false;
+            act.kick(ctx);
+        });
+    }
+
+    /// Drops the oldest check rows while the backlog is over its bound.
+    fn enforce_bound(&mut self) {
+        let mut dropped = 0;
+        while self.ops.len() > self.max_backlog {
+            match self
+                .ops
+                .iter()
+                .position(|op| matches!(op, WriteOp::Check(_)))
+            {
+                Some(i) => {
+                    self.ops.remove(i);
+                    dropped += 1;
+                }
+                None => break,
+            }
+        }
+        if dropped > 0 {
+            self.dropped_checks += dropped;
+            log::warn!(
+                "Database backlog full ({} writes): dropped {dropped} oldest check results ({} in all)",
+                self.max_backlog,
+                self.dropped_checks
+            );
+        }
+    }
+
+    fn schedule_cleanup(&mut self, ctx: &mut Context<Self>) {
+        let Some(retention) = self.retention else {
+            return;
+        };
+        let delay = until_next(retention.at, Utc::now());
+        ctx.run_later(delay, move |act, ctx| {
+            let pool = act.pool.clone();
+            actix_web::rt::spawn(async move {
+                match crate::db::cleanup(pool, retention.days, false).await {
+                    Ok(n) => log::info!(
+                        "Deleted {n} health check records older than {} days",
+                        retention.days
+                    ),
+                    Err(e) => log::warn!("Retention cleanup failed: {e}"),
+                }
+            });
+            act.schedule_cleanup(ctx);
+        });
+    }
+}
+
+/// Time from `now` to the next `at` (UTC), at least one second.
+pub fn until_next(at: NaiveTime, now: chrono::DateTime<Utc>) -> Duration {
+    let today = now.date_naive().and_time(at).and_utc();
+    let next = if today > now {
+        today
+    } else {
+        today + chrono::Duration::days(1)
+    };
+    (next - now)
+        .to_std()
+        .unwrap_or(Duration::ZERO)
+        .max(Duration::from_secs(1))
+}
+
+impl Actor for Persistence {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.schedule_cleanup(ctx);
+    }
+}
+
+impl Handler<Record> for Persistence {
+    type Result = ();
+
+    fn handle(&mut self, msg: Record, ctx: &mut Self::Context) {
+        self.ops.extend(msg.ops);
+        if let Some(row) = msg.state {
+            self.states.insert(row.service_name.clone(), row);
+        }
+        self.enforce_bound();
+        self.kick(ctx);
+    }
+}
+
+impl Handler<Flush> for Persistence {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: Flush, ctx: &mut Self::Context) -> Self::Result {
+        let (tx, rx) = oneshot::channel();
+        self.waiters.push(tx);
+        self.kick(ctx);
+        Box::pin(async move {
+            let _ = rx.await;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn next_cleanup_is_today_or_tomorrow() {
+        let at = NaiveTime::from_hms_opt(3, 0, 0).expect("time");
+        let before = Utc
+            .with_ymd_and_hms(2026, 11, 24, 2, 0, 0)
+            .single()
+            .expect("t");
+        assert_eq!(until_next(at, before), Duration::from_secs(3600));
+        let after = Utc
+            .with_ymd_and_hms(2026, 11, 24, 3, 0, 0)
+            .single()
+            .expect("t");
+        assert_eq!(until_next(at, after), Duration::from_secs(86400));
+    }
+}

@@ -1,0 +1,3 @@
+//! Alert payloads (pure).
+
+pub mod slack;

@@ -1,0 +1,122 @@
+//! Connections: a diesel `MultiConnection` over SQLite and PostgreSQL, pooled with r2d2.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    /// PostgreSQL (`postgres://...`).
+    Postgresql(PgConnection),
+    /// SQLite (`sqlite://PATH`).
+    Sqlite(SqliteConnection),
+}
+
+/// A pool of [`AnyConnection`]s.
+pub type Pool = r2d2::Pool<Manager>;
+
+/// Errors of the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database could not be reached.
+    #[error("cannot connect: {0}")]
+    Connect(#[from] ConnectionError),
+    /// No connection could be taken from the pool in time.
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// A statement failed.
+    #[error("query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// Running migrations failed.
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    /// The blocking task running the work did not finish.
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+/// Which database a `database.url` names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbTarget {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string.
+    Postgres(String),
+}
+
+impl DbTarget {
+    /// `sqlite://relative/path`, `sqlite:///absolute/path` or `postgres://...`.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(DbTarget::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbTarget::Postgres(url.to_string()))
+        } else {
+            Err(DbError::Connect(ConnectionError::InvalidConnectionUrl(
+                format!("unsupported database URL scheme in {url:?}"),
+            )))
+        }
+    }
+}
+
+/// The r2d2 manager: establishes exactly the backend the URL names (never falls back).
+#[derive(Debug)]
+pub struct Manager(DbTarget);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<AnyConnection, DbError> {
+        match &self.0 {
+            DbTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+            DbTarget::Postgres(url) => Ok(AnyConnection::Postgresql(PgConnection::establish(url)?)),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), DbError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// A pool for `url`; connections are made lazily, so an unreachable database fails at first use.
+pub fn connect(url: &str, size: u32) -> Result<Pool, DbError> {
+    let manager = Manager(DbTarget::parse(url)?);
+    Ok(r2d2::Pool::builder()
+        .max_size(size.max(1))
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(3))
+        .test_on_check_out(true)
+        .build_unchecked(manager))
+}
+
+/// Runs the pending embedded migrations of the connection's backend; returns their names.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {
+    let applied = match conn {
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(names),
+    };
+    applied.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    versions.into_iter().map(|v| v.to_string()).collect()
+}

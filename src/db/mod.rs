@@ -1,0 +1,37 @@
+//! The database: one connection type over SQLite and PostgreSQL, its schema, rows and queries.
+
+pub mod connection;
+pub mod models;
+pub mod queries;
+pub mod schema;
+
+pub use connection::{connect, AnyConnection, DbError, DbTarget, Pool};
+
+use chrono::Utc;
+
+/// Deletes (or, with `dry_run`, counts) check rows older than `days` days; on a blocking thread.
+pub async fn cleanup(pool: Pool, days: u32, dry_run: bool) -> Result<usize, DbError> {
+    let cutoff = (Utc::now() - chrono::Duration::days(i64::from(days))).naive_utc();
+    blocking(pool, move |conn| {
+        if dry_run {
+            Ok(usize::try_from(queries::count_checks_before(conn, cutoff)?).unwrap_or(usize::MAX))
+        } else {
+            Ok(queries::delete_checks_before(conn, cutoff)?)
+        }
+    })
+    .await
+}
+
+/// Runs `work` with a pooled connection on a blocking thread.
+pub async fn blocking<T, F>(pool: Pool, work: F) -> Result<T, DbError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+{
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|e| DbError::Task(e.to_string()))?
+}

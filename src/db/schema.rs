@@ -1,0 +1,59 @@
+//! Diesel schema, the same for both backends (see `migrations/sqlite` and `migrations/postgres`).
+
+diesel::table! {
+    /// One row per conclusive check cycle.
+    health_checks (id) {
+        id -> BigInt,
+        service_name -> Text,
+        status -> Text,
+        status_code -> Nullable<Integer>,
+        response_time_ms -> Nullable<Integer>,
+        error_message -> Nullable<Text>,
+        checked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Confirmed outages; `end_time` is null while open.
+    outages (id) {
+        id -> BigInt,
+        service_name -> Text,
+        start_time -> Timestamp,
+        end_time -> Nullable<Timestamp>,
+        resolved -> Bool,
+        resolved_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The state machine's memory, one row per service, restored at start.
+    service_states (service_name) {
+        service_name -> Text,
+        consecutive_failures -> Integer,
+        streak_start -> Nullable<Timestamp>,
+        outage_start -> Nullable<Timestamp>,
+        down_alert_sent -> Bool,
+        last_checked_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Every alert, written before it is sent; `state` is pending, sent, skipped or failed.
+    alert_outbox (id) {
+        id -> BigInt,
+        dedupe_key -> Text,
+        service_name -> Text,
+        kind -> Text,
+        payload -> Text,
+        state -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(health_checks, outages, service_states, alert_outbox);

@@ -1,0 +1,5 @@
+//! Pure types and decisions: no I/O, no actors, nothing from the rest of the crate.
+
+pub mod outcome;
+pub mod state;
+pub mod status;

@@ -1,0 +1,11 @@
+//! Watchpost: a real-time uptime monitor with Slack alerts and a public status page.
+
+pub mod actors;
+pub mod alert;
+pub mod commands;
+pub mod db;
+pub mod domain;
+pub mod probe;
+pub mod settings;
+pub mod startup;
+pub mod web;

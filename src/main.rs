@@ -1,0 +1,106 @@
+//! `watchpost`: parse the command line, load settings, dispatch.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use watchpost::commands;
+use watchpost::settings::{self, LoadOptions};
+
+/// Real-time uptime monitor with Slack alerts and a public status page.
+#[derive(Parser)]
+#[command(name = "watchpost", version, about)]
+struct Cli {
+    /// Configuration file (TOML or YAML); also WATCHPOST_CONFIG.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run everything: monitors, alerter, daily cleanup, web server.
+    Serve,
+    /// Run one cycle of every service, record it, apply the state machine and alerts, exit.
+    Check {
+        /// Required: run a single cycle.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Delete check records older than the retention.
+    Cleanup {
+        /// Age in days (default: checks.retention_days).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Count what would be deleted, delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Run pending database migrations.
+    Migrate,
+    /// Configuration commands.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Validate and print the effective configuration, secrets masked.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let settings = match settings::load(&LoadOptions::from_process(cli.config)) {
+        Ok(settings) => settings,
+        Err(errors) => {
+            eprint!("{errors}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome: Result<String, String> = actix_web::rt::System::new().block_on(async move {
+        match cli.command {
+            Command::Serve => commands::serve(settings)
+                .await
+                .map(|_| String::new())
+                .map_err(|e| e.to_string()),
+            Command::Check { once: false } => Err("`watchpost check` needs --once".to_string()),
+            Command::Check { once: true } => commands::check_once(settings)
+                .await
+                .map(|lines| lines.join("\n"))
+                .map_err(|e| e.to_string()),
+            Command::Cleanup { days, dry_run } => commands::cleanup(&settings, days, dry_run)
+                .await
+                .map_err(|e| e.to_string()),
+            Command::Migrate => commands::migrate(&settings)
+                .await
+                .map_err(|e| e.to_string()),
+            Command::Config {
+                action: ConfigAction::Check,
+            } => settings
+                .to_masked_toml()
+                .map(|toml| {
+                    format!(
+                        "{toml}\n# Configuration OK: {} services",
+                        settings.services.len()
+                    )
+                })
+                .map_err(|e| e.to_string()),
+        }
+    });
+    match outcome {
+        Ok(text) => {
+            if !text.is_empty() {
+                println!("{text}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Probes: one check cycle of a service over HTTP(S) with awc, as a [`CheckOutcome`].
+//!
+//! A cycle is up to `retries` attempts in total with `retry_delay` between them; the first
+//! success ends it. Each attempt has one deadline (`timeout`) covering connect, redirects,
+//! body and (two-phase) every poll. Bodies are read up to [`MAX_BODY`].
+
+pub mod http;
+pub mod two_phase;
+
+use crate::domain::outcome::CheckOutcome;
+use crate::settings::{CheckType, ServiceSettings};
+use awc::Client;
+use chrono::Utc;
+use std::time::{Duration, Instant};
+
+/// Largest response body read; a bigger one is cut off (standard) or rejected (two-phase).
+pub const MAX_BODY: usize = 1024 * 1024;
+/// Redirect hops followed when `follow_redirects` is on.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// A successful attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Success {
+    /// Milliseconds the attempt took.
+    pub elapsed_ms: u64,
+    /// Final HTTP status.
+    pub status_code: u16,
+}
+
+/// A failed attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Error text with its stable prefix.
+    pub error: String,
+    /// HTTP status, when a response arrived.
+    pub status_code: Option<u16>,
+}
+
+impl Failure {
+    /// A failure without a response.
+    pub fn new(error: impl Into<String>) -> Self {
+        Failure {
+            error: error.into(),
+            status_code: None,
+        }
+    }
+}
+
+/// The HTTP client every probe on this thread shares: no automatic redirects (probes follow
+/// them themselves), no connection limit, keep-alive on.
+pub fn client() -> Client {
+    let connector = awc::Connector::new()
+        .timeout(Duration::from_secs(60))
+        .limit(0);
+    Client::builder()
+        .connector(connector)
+        .disable_redirects()
+        .timeout(Duration::from_secs(3600))
+        .add_default_header((
+            "User-Agent",
+            concat!("watchpost/", env!("CARGO_PKG_VERSION")),
+        ))
+        .finish()
+}
+
+/// Runs one whole cycle of `svc`.
+pub async fn run_cycle(client: &Client, svc: &ServiceSettings) -> CheckOutcome {
+    let checked_at = Utc::now();
+    let mut last = Failure::new("HTTP error: no attempt made");
+    let mut last_code = None;
+    let mut elapsed_ms = None;
+    for attempt in 1..=svc.retries.max(1) {
+        if attempt > 1 {
+            actix_web::rt::time::sleep(svc.retry_delay.0).await;
+        }
+        let started = Instant::now();
+        match run_attempt(client, svc).await {
+            Ok(ok) => return CheckOutcome::up(checked_at, ok.elapsed_ms, ok.status_code),
+            Err(failure) => {
+                log::debug!(
+                    "Check of {} attempt {attempt} failed: {}",
+                    svc.name,
+                    failure.error
+                );
+                last_code = failure.status_code.or(last_code);
+                elapsed_ms = Some(ms(started.elapsed()));
+                last = failure;
+            }
+        }
+    }
+    CheckOutcome::down(checked_at, last.error, last_code, elapsed_ms)
+}
+
+/// One attempt under the service's deadline.
+pub async fn run_attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, Failure> {
+    let attempt = async {
+        match svc.check_type {
+            CheckType::Standard => http::attempt(client, svc).await,
+            CheckType::AsyncTwoPhase => two_phase::attempt(client, svc).await,
+        }
+    };
+    match actix_web::rt::time::timeout(svc.timeout(), attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::new(format!(
+            "Request timed out: no complete response within {}",
+            crate::settings::format_duration(svc.timeout())
+        ))),
+    }
+}
+
+/// Milliseconds, saturating.
+pub fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

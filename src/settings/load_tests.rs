@@ -1,0 +1,154 @@
+use super::*;
+use std::io::Write;
+
+fn opts(
+    file_text: Option<&str>,
+    env: &[(&str, &str)],
+) -> (LoadOptions, Option<tempfile::NamedTempFile>) {
+    let tmp = file_text.map(|text| {
+        let mut f = tempfile::Builder::new()
+            .suffix(".toml")
+            .tempfile()
+            .expect("temp file");
+        f.write_all(text.as_bytes()).expect("write");
+        f
+    });
+    let env = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let base_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    (
+        LoadOptions {
+            file: tmp.as_ref().map(|f| f.path().to_path_buf()),
+            env,
+            base_dir,
+        },
+        tmp,
+    )
+}
+
+#[test]
+fn defaults_are_sefarias_four_services() {
+    let (o, _f) = opts(None, &[]);
+    let s = load(&o).expect("defaults load");
+    let names: Vec<_> = s.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["sefaria.org", "MCP Server", "AI Chatbot", "Linker"]);
+    let linker = &s.services[3];
+    assert_eq!(linker.expected_status, 202);
+    assert_eq!(
+        linker.request_body,
+        Some(serde_json::json!({"text": {"title": "", "body": "Job 1:1"}}))
+    );
+    assert_eq!(
+        linker
+            .async_verification
+            .as_ref()
+            .map(|a| a.max_poll_attempts),
+        Some(10)
+    );
+    assert_eq!(s.services[1].failure_threshold, 4);
+    assert_eq!(s.services[0].retries, 3);
+    assert_eq!(s.server.bind.to_string(), "127.0.0.1:8000");
+}
+
+#[test]
+fn user_services_replace_defaults_and_env_overrides() {
+    let text = "[checks]\ninterval = 0.5\n[[services]]\nname = \"api\"\nurl = \"http://127.0.0.1:9/x\"\nretry_delay = \"250ms\"\n";
+    let env = [
+        ("HEALTH_CHECK_RETRIES", "5"),
+        ("DATABASE_URL", "postgres://u@h/db"),
+        ("PORT", "9000"),
+    ];
+    let (o, _f) = opts(Some(text), &env);
+    let s = load(&o).expect("valid");
+    assert_eq!(s.services.len(), 1);
+    let api = &s.services[0];
+    assert_eq!(api.interval.0, std::time::Duration::from_millis(500));
+    assert_eq!(api.retry_delay.0, std::time::Duration::from_millis(250));
+    assert_eq!(api.retries, 5);
+    assert_eq!(api.expected_status, 200);
+    assert_eq!(s.database.url, "postgres://u@h/db");
+    assert_eq!(s.server.bind.port(), 9000);
+}
+
+#[test]
+fn service_url_variables_override_shipped_services() {
+    let (o, _f) = opts(
+        None,
+        &[
+            ("MCP_HEALTH_URL", "http://127.0.0.1:1/mcp"),
+            ("WATCHPOST__CHECKS__RETENTION_DAYS", "7"),
+        ],
+    );
+    let s = load(&o).expect("valid");
+    assert_eq!(s.services[1].url.as_str(), "http://127.0.0.1:1/mcp");
+    assert_eq!(s.checks.retention_days, 7);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = r#"
+bogus = 1
+[checks]
+failure_threshold = 0
+[[services]]
+name = "a"
+url = "not a url"
+timeout = "abc"
+colour = "red"
+[[services]]
+name = "a"
+url = "http://127.0.0.1/"
+[[services]]
+name = "job"
+url = "http://127.0.0.1/job"
+check_type = "async_two_phase"
+"#;
+    let (o, f) = opts(Some(text), &[]);
+    let errors = load(&o).expect_err("invalid").0;
+    let all = errors.join("\n");
+    let path = f.as_ref().expect("file").path().to_path_buf();
+    let file = path
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .to_string();
+    for needle in [
+        "unknown key `bogus`",
+        "checks.failure_threshold: must be at least 1",
+        "services[0] (\"a\").timeout",
+        "invalid duration \"abc\"",
+        "services[0] (\"a\").colour",
+        "duplicate service name \"a\"",
+        "async_verification: required",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    }
+    assert!(all.contains(&file), "file not named in:\n{all}");
+}
+
+#[test]
+fn bad_url_is_named() {
+    let text = "[[services]]\nname = \"a\"\nurl = \"ftp://x\"\n";
+    let (o, _f) = opts(Some(text), &[]);
+    let all = load(&o).expect_err("invalid").0.join("\n");
+    assert!(
+        all.contains("services[0] (\"a\").url: \"ftp://x\" is not an http"),
+        "{all}"
+    );
+}
+
+#[test]
+fn masked_output_hides_the_webhook() {
+    let (o, _f) = opts(
+        None,
+        &[(
+            "SLACK_WEBHOOK_URL",
+            "https://hooks.slack.com/services/T0/B0/secret",
+        )],
+    );
+    let text = load(&o).expect("valid").to_masked_toml().expect("toml");
+    assert!(text.contains("https://hooks.slack.com/***"), "{text}");
+    assert!(!text.contains("secret"));
+}

@@ -1,0 +1,183 @@
+//! Typed, layered, validated configuration (DESIGN.md §4.2).
+//!
+//! Layers, lowest first: built-in defaults, `config/default.toml` (the embedded copy when the
+//! file is absent), `--config FILE` / `WATCHPOST_CONFIG`, then the environment. A `services`
+//! list in the user's file replaces the default list as a whole; it is never merged entry by
+//! entry.
+
+mod duration;
+mod load;
+mod raw;
+
+pub use duration::{format as format_duration, parse as parse_duration, Secs};
+pub use load::{load, ConfigErrors, LoadOptions};
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::time::Duration;
+use url::Url;
+
+/// The whole validated configuration.
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    /// `[server]`
+    pub server: ServerSettings,
+    /// `[database]`
+    pub database: DatabaseSettings,
+    /// `[checks]`: global defaults.
+    pub checks: CheckDefaults,
+    /// `[slack]`
+    pub slack: SlackSettings,
+    /// `[status_page]`
+    pub status_page: StatusPageSettings,
+    /// `[[services]]`, each with the global defaults filled in.
+    pub services: Vec<ServiceSettings>,
+}
+
+/// `[server]`
+#[derive(Clone, Debug, Serialize)]
+pub struct ServerSettings {
+    /// Listen address (`WATCHPOST_BIND`, or `PORT` for the port alone).
+    pub bind: SocketAddr,
+}
+
+/// `[database]`
+#[derive(Clone, Debug, Serialize)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH`, `sqlite:///ABS/PATH` or `postgres://...` (`DATABASE_URL`).
+    pub url: String,
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// Check rows (and other writes) that may wait in memory while the database is away.
+    pub max_backlog: usize,
+}
+
+/// `[checks]`: global defaults, overridable per service.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckDefaults {
+    /// Time between cycle starts (`HEALTH_CHECK_INTERVAL`).
+    pub interval: Secs,
+    /// Attempts per cycle, in total (`HEALTH_CHECK_RETRIES`).
+    pub retries: u32,
+    /// Pause between attempts (`HEALTH_CHECK_RETRY_DELAY`).
+    pub retry_delay: Secs,
+    /// Down cycles that confirm an outage (`ALERT_AFTER_CONSECUTIVE_FAILURES`).
+    pub failure_threshold: u32,
+    /// Slower than this is degraded (`DEGRADED_RESPONSE_MS`).
+    pub degraded_response_ms: u64,
+    /// Check rows older than this are deleted daily (`HEALTH_CHECK_RETENTION_DAYS`).
+    pub retention_days: u32,
+    /// Time of day (UTC) of the daily retention cleanup.
+    pub cleanup_at: chrono::NaiveTime,
+}
+
+/// `[slack]`
+#[derive(Clone, Debug, Serialize)]
+pub struct SlackSettings {
+    /// Incoming webhook (`SLACK_WEBHOOK_URL`); empty: alerts are logged and skipped.
+    pub webhook_url: String,
+    /// Channel name, for the record (`SLACK_CHANNEL`); the webhook decides where posts go.
+    pub channel: String,
+}
+
+/// `[status_page]`
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusPageSettings {
+    /// Public address of the status page, used in alert links (`STATUS_PAGE_URL`).
+    pub url: String,
+    /// Page title.
+    pub title: String,
+}
+
+/// How a service is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckType {
+    /// One request, success iff the status is the expected one.
+    Standard,
+    /// POST a job, then poll for its result (DESIGN.md §3.1).
+    AsyncTwoPhase,
+}
+
+/// `async_verification` of a two-phase service.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AsyncVerification {
+    /// Poll URL prefix; the task id is appended.
+    pub base_url: Url,
+    /// Polls before giving up.
+    pub max_poll_attempts: u32,
+    /// Wait before each poll.
+    pub poll_interval: Secs,
+}
+
+/// One monitored service with every default resolved.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceSettings {
+    /// Unique name.
+    pub name: String,
+    /// What to request.
+    pub url: Url,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Status that means up (200; 202 for two-phase).
+    pub expected_status: u16,
+    /// Deadline of one whole attempt.
+    pub timeout: Secs,
+    /// Follow up to 10 redirects.
+    pub follow_redirects: bool,
+    /// Down cycles that confirm an outage.
+    pub failure_threshold: u32,
+    /// Standard or two-phase.
+    pub check_type: CheckType,
+    /// JSON body sent with the request.
+    pub request_body: Option<serde_json::Value>,
+    /// Polling of a two-phase check.
+    pub async_verification: Option<AsyncVerification>,
+    /// Slower than this is degraded.
+    pub degraded_threshold_ms: u64,
+    /// Time between cycle starts.
+    pub interval: Secs,
+    /// Attempts per cycle, in total.
+    pub retries: u32,
+    /// Pause between attempts.
+    pub retry_delay: Secs,
+}
+
+impl ServiceSettings {
+    /// The per-attempt deadline as a `Duration`.
+    pub fn timeout(&self) -> Duration {
+        self.timeout.0
+    }
+}
+
+impl Settings {
+    /// The effective configuration as TOML, with secrets masked (`watchpost config check`).
+    pub fn to_masked_toml(&self) -> Result<String, toml::ser::Error> {
+        let mut copy = self.clone();
+        copy.slack.webhook_url = mask_url(&copy.slack.webhook_url);
+        copy.database.url = mask_url(&copy.database.url);
+        toml::to_string(&copy)
+    }
+}
+
+/// Keeps scheme and host, hides path, query and password: `https://hooks.slack.com/***`.
+pub fn mask_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(url) if url.scheme() == "sqlite" => raw.to_string(),
+        Ok(mut url) => {
+            let secret = url.password().is_some() || url.path().len() > 1 || url.query().is_some();
+            let _ = url.set_password(None);
+            let host = url.host_str().unwrap_or("");
+            let user = if url.username().is_empty() {
+                String::new()
+            } else {
+                format!("{}@", url.username())
+            };
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let tail = if secret { "/***" } else { "" };
+            format!("{}://{user}{host}{port}{tail}", url.scheme())
+        }
+        Err(_) if raw.is_empty() => String::new(),
+        Err(_) => "***".to_string(),
+    }
+}

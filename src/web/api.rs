@@ -1,0 +1,23 @@
+//! JSON and plain-text endpoints.
+
+use super::{snapshot, WebError};
+use crate::actors::status_cache::StatusCache;
+use actix::Addr;
+use actix_web::{web, HttpResponse};
+
+/// `GET /api/status`: the pre-encoded snapshot JSON.
+pub async fn status(cache: web::Data<Addr<StatusCache>>) -> Result<HttpResponse, WebError> {
+    let snap = snapshot(&cache).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "public, max-age=10"))
+        .body(snap.json.clone()))
+}
+
+/// `GET /healthz`: `ok`, touching nothing.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body("ok")
+}

@@ -1,0 +1,41 @@
+//! HTTP: thin handlers over the StatusCache snapshot, and pure maud views.
+
+pub mod api;
+pub mod pages;
+pub mod routes;
+pub mod views;
+
+use crate::actors::status_cache::{GetSnapshot, Snapshot, StatusCache};
+use actix::Addr;
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use std::sync::Arc;
+
+/// Errors a handler can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The StatusCache did not answer.
+    #[error("status is temporarily unavailable")]
+    CacheUnavailable,
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::CacheUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .insert_header(("Cache-Control", "no-store"))
+            .json(serde_json::json!({ "error": self.to_string() }))
+    }
+}
+
+/// The current snapshot.
+pub async fn snapshot(cache: &Addr<StatusCache>) -> Result<Arc<Snapshot>, WebError> {
+    cache
+        .send(GetSnapshot)
+        .await
+        .map_err(|_| WebError::CacheUnavailable)
+}
