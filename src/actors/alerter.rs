@@ -139,10 +139,8 @@ impl Alerter {
             };
             let Some(url) = self.webhook.clone() else {
                 log::warn!(
-                    "No Slack webhook configured; {} alert for {} logged and skipped: {}",
-                    head.kind,
-                    head.service,
-                    head.payload
+                    "No Slack webhook configured; alert logged and skipped: {}",
+                    alert_text(&head.payload)
                 );
                 self.finish("skipped", None);
                 continue;
@@ -234,6 +232,14 @@ impl Alerter {
             });
         }
     }
+}
+
+/// The plain-text summary (`text`) of a Slack payload.
+fn alert_text(payload: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_string))
+        .unwrap_or_else(|| payload.to_string())
 }
 
 impl Actor for Alerter {

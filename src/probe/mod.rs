@@ -10,7 +10,7 @@ pub mod two_phase;
 use crate::domain::outcome::CheckOutcome;
 use crate::settings::{CheckType, ServiceSettings};
 use awc::Client;
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use std::time::{Duration, Instant};
 
 /// Largest response body read; a bigger one is cut off (standard) or rejected (two-phase).
@@ -65,7 +65,8 @@ pub fn client() -> Client {
 
 /// Runs one whole cycle of `svc`.
 pub async fn run_cycle(client: &Client, svc: &ServiceSettings) -> CheckOutcome {
-    let checked_at = Utc::now();
+    // Microseconds: what PostgreSQL keeps, so a restored time equals the one in memory.
+    let checked_at = Utc::now().trunc_subsecs(6);
     let mut last = Failure::new("HTTP error: no attempt made");
     let mut last_code = None;
     let mut elapsed_ms = None;
