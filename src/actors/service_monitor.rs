@@ -125,3 +125,23 @@ impl Supervised for ServiceMonitor {
         );
     }
 }
+
+/// Asks a monitor to stop, as a monitor that cannot go on does; its Supervisor restarts it.
+/// Test builds only.
+#[cfg(any(test, feature = "test-hooks"))]
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StopForTest;
+
+#[cfg(any(test, feature = "test-hooks"))]
+impl Handler<StopForTest> for ServiceMonitor {
+    type Result = ();
+
+    fn handle(&mut self, _: StopForTest, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
+
+#[cfg(test)]
+#[path = "service_monitor_tests.rs"]
+mod tests;
