@@ -104,7 +104,7 @@ pub async fn cleanup(
 /// `watchpost migrate`: the message to print.
 pub async fn migrate(settings: &Settings) -> Result<String, DbError> {
     let pool = db::connect(&settings.database.url, 1)?;
-    let applied = db::blocking(pool, |conn| db::connection::run_migrations(conn)).await?;
+    let applied = db::blocking(pool, db::connection::run_migrations).await?;
     Ok(if applied.is_empty() {
         "Database schema is up to date".to_string()
     } else {

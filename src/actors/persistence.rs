@@ -97,7 +97,7 @@ impl Persistence {
             (result, ops, states)
         });
         ctx.spawn(
-            async move { task.await }
+            task
                 .into_actor(self)
                 .map(|joined, act, ctx| {
                     act.in_flight = false;

@@ -36,7 +36,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 }
 
 fn seconds(value: f64) -> Option<Duration> {
-    (value.is_finite() && value >= 0.0 && value < 1e9).then(|| Duration::from_secs_f64(value))
+    (value.is_finite() && (0.0..1e9).contains(&value)).then(|| Duration::from_secs_f64(value))
 }
 
 fn bad(text: &str) -> String {
