@@ -1,0 +1,94 @@
+//! The monitor's own database failing: checks, the page and alerts go on, writes wait in
+//! memory and land when the database is back, and no service is shown down because of it.
+
+mod support;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, SqliteConnection};
+use std::time::{Duration, Instant};
+use support::{column, eventually, FakeServer, Reply, TestApp};
+
+#[actix_web::test]
+async fn locked_sqlite_delays_writes_but_not_checks_or_alerts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (target, slack) = (FakeServer::start(), FakeServer::start());
+    target.set("/ok", Reply::status(200));
+    target.set("/flaky", Reply::status(200));
+    slack.set("/hook", Reply::status(200));
+    let db = support::sqlite_url(dir.path());
+    let toml = format!(
+        "[database]\nurl = \"{db}\"\n[checks]\ninterval = 0.2\nretries = 1\nfailure_threshold = 1\n\
+         [slack]\nwebhook_url = \"{}\"\n\
+         [[services]]\nname = \"ok\"\nurl = \"{}\"\n[[services]]\nname = \"flaky\"\nurl = \"{}\"\n",
+        slack.url("/hook"),
+        target.url("/ok"),
+        target.url("/flaky")
+    );
+    let app = TestApp::spawn(support::settings(dir.path(), &toml, &[])).await;
+    let count_sql = "SELECT CAST(COUNT(*) AS TEXT) AS v FROM health_checks";
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            column(&db, count_sql)[0].as_deref() != Some("0")
+        })
+        .await
+    );
+
+    // Another connection takes the write lock and keeps it for 6.5 s, longer than
+    // the 5 s busy timeout, so the first batch fails and is retried from memory.
+    let path = db.trim_start_matches("sqlite://").to_string();
+    let mut locker = SqliteConnection::establish(&path).expect("open");
+    locker.batch_execute("BEGIN EXCLUSIVE").expect("lock");
+    let locked_at = Instant::now();
+    target.set("/flaky", Reply::status(503));
+
+    // While locked: the down alert still reaches Slack, the healthy service stays up.
+    assert!(
+        eventually(Duration::from_secs(3), || async {
+            slack.hits("/hook") == 1
+        })
+        .await
+    );
+    assert!(
+        locked_at.elapsed() < Duration::from_secs(4),
+        "alert waited for the database"
+    );
+    let status = app.status().await;
+    assert_eq!(status["services"][0]["status"], "up");
+    assert_eq!(status["services"][1]["status"], "down");
+    let alert = slack.requests("/hook")[0].json();
+    assert_eq!(alert["text"], "🔴 Service Down: flaky");
+
+    let remaining = Duration::from_millis(6500).saturating_sub(locked_at.elapsed());
+    actix_web::rt::time::sleep(remaining).await;
+    locker.batch_execute("COMMIT").expect("unlock");
+    drop(locker);
+
+    // Back: the writes held in memory land, the outage and the sent alert included.
+    let outage_sql = "SELECT service_name AS v FROM outages WHERE end_time IS NULL";
+    assert!(
+        eventually(Duration::from_secs(15), || async {
+            column(&db, outage_sql) == [Some("flaky".to_string())]
+        })
+        .await
+    );
+    let sent_sql = "SELECT state AS v FROM alert_outbox";
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            column(&db, sent_sql) == [Some("sent".to_string())]
+        })
+        .await
+    );
+    let down_sql = "SELECT CAST(COUNT(*) AS TEXT) AS v FROM health_checks WHERE service_name = 'flaky' AND status = 'down'";
+    let downs: usize = column(&db, down_sql)[0]
+        .as_deref()
+        .unwrap_or("0")
+        .parse()
+        .expect("count");
+    assert!(
+        downs >= 5,
+        "checks made during the lock were not all written: {downs}"
+    );
+    assert_eq!(app.status().await["services"][0]["status"], "up");
+    assert_eq!(slack.hits("/hook"), 1);
+    app.stop().await;
+}
