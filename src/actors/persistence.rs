@@ -96,19 +96,15 @@ impl Persistence {
             });
             (result, ops, states)
         });
-        ctx.spawn(
-            task
-                .into_actor(self)
-                .map(|joined, act, ctx| {
-                    act.in_flight = false;
-                    match joined {
-                        Ok((Ok(()), ops, states)) => act.written(ops.len() + states.len()),
-                        Ok((Err(e), ops, states)) => act.failed(e, ops, states, ctx),
-                        Err(e) => log::error!("Database write task failed, batch lost: {e}"),
-                    }
-                    act.kick(ctx);
-                }),
-        );
+        ctx.spawn(task.into_actor(self).map(|joined, act, ctx| {
+            act.in_flight = false;
+            match joined {
+                Ok((Ok(()), ops, states)) => act.written(ops.len() + states.len()),
+                Ok((Err(e), ops, states)) => act.failed(e, ops, states, ctx),
+                Err(e) => log::error!("Database write task failed, batch lost: {e}"),
+            }
+            act.kick(ctx);
+        }));
     }
 
     fn written(&mut self, n: usize) {
