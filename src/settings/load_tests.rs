@@ -152,3 +152,36 @@ fn masked_output_hides_the_webhook() {
     assert!(text.contains("https://hooks.slack.com/***"), "{text}");
     assert!(!text.contains("secret"));
 }
+
+#[test]
+fn yaml_files_use_the_same_keys() {
+    let mut f = tempfile::Builder::new()
+        .suffix(".yaml")
+        .tempfile()
+        .expect("temp file");
+    let yaml = "checks:\n  interval: \"250ms\"\nservices:\n  - name: api\n    url: http://127.0.0.1:9/\n    failure_threshold: 4\n";
+    f.write_all(yaml.as_bytes()).expect("write");
+    let base_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let o = LoadOptions {
+        file: Some(f.path().to_path_buf()),
+        env: HashMap::new(),
+        base_dir,
+    };
+    let s = load(&o).expect("valid yaml");
+    assert_eq!(s.services.len(), 1);
+    assert_eq!(s.services[0].failure_threshold, 4);
+    assert_eq!(
+        s.services[0].interval.0,
+        std::time::Duration::from_millis(250)
+    );
+}
+
+#[test]
+fn missing_file_is_named() {
+    let o = LoadOptions {
+        file: Some(PathBuf::from("/nonexistent/watchpost.toml")),
+        ..Default::default()
+    };
+    let all = load(&o).expect_err("missing").0.join("\n");
+    assert!(all.contains("/nonexistent/watchpost.toml"), "{all}");
+}
