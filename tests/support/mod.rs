@@ -5,6 +5,7 @@
 
 pub mod fake;
 pub mod pg;
+pub mod process;
 
 use std::future::Future;
 use std::io::Write;
