@@ -6,6 +6,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::process::{free_port, Served};
+use support::slack::{alerts, field, seconds_of};
 use support::{column, eventually, FakeServer, Reply};
 
 fn write_config(
@@ -24,42 +25,6 @@ fn write_config(
     let path = dir.join("watchpost.toml");
     std::fs::write(&path, toml).expect("write config");
     path
-}
-
-/// The text of the field labelled `label` in a Slack payload.
-fn field(payload: &serde_json::Value, label: &str) -> String {
-    let prefix = format!("*{label}:*\n");
-    payload["blocks"][1]["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["text"].as_str())
-        .find_map(|t| t.strip_prefix(&prefix).map(str::to_string))
-        .unwrap_or_else(|| panic!("no {label} field in {payload}"))
-}
-
-fn alerts(slack: &FakeServer, kind: &str) -> Vec<serde_json::Value> {
-    slack
-        .requests("/hook")
-        .iter()
-        .map(|r| r.json())
-        .filter(|p| p["text"].as_str().unwrap_or("").contains(kind))
-        .collect()
-}
-
-fn seconds_of(downtime: &str) -> i64 {
-    downtime
-        .split_whitespace()
-        .map(|part| {
-            let (n, unit) = part.split_at(part.len() - 1);
-            let n: i64 = n.parse().expect("number");
-            match unit {
-                "h" => n * 3600,
-                "m" => n * 60,
-                _ => n,
-            }
-        })
-        .sum()
 }
 
 async fn kill9_mid_outage(postgres: bool) {

@@ -6,6 +6,7 @@
 pub mod fake;
 pub mod pg;
 pub mod process;
+pub mod slack;
 
 use std::future::Future;
 use std::io::Write;
