@@ -12,7 +12,7 @@ use super::alerter::Deliver;
 use super::cycle::MonitorCore;
 use super::persistence::Record;
 use super::status_cache::StatusUpdate;
-use crate::domain::outcome::CycleResult;
+use crate::domain::outcome::{CheckOutcome, CycleResult};
 use crate::probe;
 use crate::settings::ServiceSettings;
 use actix::prelude::*;
@@ -91,7 +91,12 @@ impl ServiceMonitor {
 
 /// Runs one cycle of `service`; a panic in the probe becomes an inconclusive result.
 pub async fn guarded_cycle(client: &awc::Client, service: &ServiceSettings) -> CycleResult {
-    AssertUnwindSafe(probe::run_cycle(client, service))
+    guarded(probe::run_cycle(client, service)).await
+}
+
+/// Runs `cycle`; a panic inside it becomes an inconclusive result.
+pub async fn guarded(cycle: impl std::future::Future<Output = CheckOutcome>) -> CycleResult {
+    AssertUnwindSafe(cycle)
         .catch_unwind()
         .await
         .map(CycleResult::Checked)

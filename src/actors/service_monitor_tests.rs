@@ -90,3 +90,23 @@ async fn supervisor_restart_keeps_the_streak_and_the_schedule() {
         "the streak must continue across the restart"
     );
 }
+
+#[actix_web::test]
+async fn a_panicking_probe_is_inconclusive_and_leaves_the_streak_alone() {
+    let result = guarded(async { panic!("out of sockets") }).await;
+    assert_eq!(
+        result,
+        CycleResult::Inconclusive("probe panicked: out of sockets".into())
+    );
+    let state = ServiceState {
+        consecutive_failures: 1,
+        streak_start: Some(chrono::Utc::now()),
+        outage: None,
+    };
+    let mut core = MonitorCore::new(refused_service(), state.clone(), Arc::from("https://s"));
+    assert!(
+        core.apply(result).is_none(),
+        "an inconclusive cycle was recorded"
+    );
+    assert_eq!(core.state, state);
+}
