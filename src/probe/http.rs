@@ -68,6 +68,7 @@ pub async fn request_following(
     body: Option<&serde_json::Value>,
 ) -> Result<Reply, Failure> {
     let (mut method, mut url, mut body) = (method.to_string(), url.clone(), body);
+    let mut last_status = None;
     for _ in 0..=MAX_REDIRECTS {
         let reply = send(client, &method, &url, body).await?;
         let location = reply
@@ -77,6 +78,7 @@ pub async fn request_following(
         let Some(location) = location else {
             return Ok(reply);
         };
+        last_status = Some(reply.status);
         url = url.join(location).map_err(|e| Failure {
             error: format!("HTTP error: bad redirect location {location:?}: {e}"),
             status_code: Some(reply.status),
@@ -86,9 +88,10 @@ pub async fn request_following(
             body = None;
         }
     }
-    Err(Failure::new(format!(
-        "HTTP error: too many redirects (more than {MAX_REDIRECTS}), last to {url}"
-    )))
+    Err(Failure {
+        error: format!("HTTP error: too many redirects (more than {MAX_REDIRECTS}), last to {url}"),
+        status_code: last_status,
+    })
 }
 
 fn is_redirect(status: u16) -> bool {
