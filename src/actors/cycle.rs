@@ -112,6 +112,7 @@ impl MonitorCore {
             response_time_ms: outcome.response_time_ms,
             detail: public_detail(self.public, Some(&outcome)),
             checked_at: outcome.checked_at,
+            since: state.outage.as_ref().map(|o| o.start),
         };
         let row = StateRow::from_state(name, &state, Some(outcome.checked_at));
         self.state = state.clone();

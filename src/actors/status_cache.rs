@@ -23,6 +23,8 @@ pub struct StatusUpdate {
     pub detail: Option<String>,
     /// When the cycle ran.
     pub checked_at: DateTime<Utc>,
+    /// Start of the confirmed outage in progress.
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// Asks for the current snapshot.
@@ -43,6 +45,8 @@ pub struct ServiceView {
     pub detail: Option<String>,
     /// Last conclusive check.
     pub last_checked: Option<DateTime<Utc>>,
+    /// Start of the confirmed outage in progress.
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// An immutable picture of everything, shared with handlers.
@@ -99,6 +103,7 @@ impl StatusCache {
                 response_time_ms: None,
                 detail: None,
                 last_checked: None,
+                since: None,
             })
             .collect();
         let index = names
@@ -136,6 +141,7 @@ impl Handler<StatusUpdate> for StatusCache {
         view.response_time_ms = msg.response_time_ms;
         view.detail = msg.detail;
         view.last_checked = Some(msg.checked_at);
+        view.since = msg.since;
         self.dirty = true;
     }
 }
