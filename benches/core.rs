@@ -49,15 +49,14 @@ fn slack_payload(c: &mut Criterion) {
 fn snapshot_json(c: &mut Criterion) {
     let services: Vec<ServiceView> = (0..100)
         .map(|i| ServiceView {
-            name: format!("service-{i}"),
             status: if i % 10 == 0 {
                 ServiceStatus::Down
             } else {
                 ServiceStatus::Up
             },
             response_time_ms: Some(40 + i),
-            detail: None,
             last_checked: Some(Utc::now()),
+            ..ServiceView::unknown(&format!("service-{i}"))
         })
         .collect();
     c.bench_function("snapshot_build_100_services", |b| {

@@ -49,6 +49,20 @@ pub struct ServiceView {
     pub since: Option<DateTime<Utc>>,
 }
 
+impl ServiceView {
+    /// A service before its first result.
+    pub fn unknown(name: &str) -> Self {
+        ServiceView {
+            name: name.to_string(),
+            status: ServiceStatus::Unknown,
+            response_time_ms: None,
+            detail: None,
+            last_checked: None,
+            since: None,
+        }
+    }
+}
+
 /// An immutable picture of everything, shared with handlers.
 #[derive(Debug, Serialize)]
 pub struct Snapshot {
@@ -97,14 +111,7 @@ impl StatusCache {
     pub fn new(names: &[String]) -> Self {
         let services: Vec<ServiceView> = names
             .iter()
-            .map(|name| ServiceView {
-                name: name.clone(),
-                status: ServiceStatus::Unknown,
-                response_time_ms: None,
-                detail: None,
-                last_checked: None,
-                since: None,
-            })
+            .map(|name| ServiceView::unknown(name))
             .collect();
         let index = names
             .iter()
