@@ -3,3 +3,4 @@
 pub mod outcome;
 pub mod state;
 pub mod status;
+pub mod uptime;
