@@ -5,6 +5,7 @@ pub mod alert;
 pub mod commands;
 pub mod db;
 pub mod domain;
+pub mod metrics;
 pub mod probe;
 pub mod settings;
 pub mod startup;

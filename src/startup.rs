@@ -7,10 +7,12 @@ use crate::actors::cycle::MonitorCore;
 use crate::actors::persistence::{Flush, Persistence, Retention};
 use crate::actors::service_monitor::{MonitorLinks, ServiceMonitor};
 use crate::actors::status_cache::StatusCache;
+use crate::db::history::{self, History};
 use crate::db::{self, queries, DbError, Pool};
 use crate::domain::state::{OpenOutage, ServiceState};
+use crate::metrics::Metrics;
 use crate::settings::Settings;
-use crate::web::{pages::PageInfo, routes};
+use crate::web::routes;
 use actix::prelude::*;
 use actix_web::{dev::Server, dev::ServerHandle, web::Data, App, HttpServer};
 use std::collections::HashMap;
@@ -39,6 +41,8 @@ pub struct Restored {
     pub states: HashMap<String, ServiceState>,
     /// Pending alerts, oldest first.
     pub alerts: Vec<PendingAlert>,
+    /// What the status page shows of each service's past.
+    pub history: HashMap<String, History>,
 }
 
 /// The running actors the commands need.
@@ -51,6 +55,8 @@ pub struct Core {
     pub cache: Addr<StatusCache>,
     /// One core per service, with its restored state.
     pub monitors: Vec<MonitorCore>,
+    /// The counters and gauges the actors update and `/metrics` renders.
+    pub metrics: Arc<Metrics>,
 }
 
 /// The running app.
@@ -79,22 +85,22 @@ impl Application {
         let count = core.monitors.len();
         for (i, monitor) in core.monitors.into_iter().enumerate() {
             let offset = spread(monitor.service.interval.0, i, count);
-            let (client, links) = (client.clone(), links.clone());
-            Supervisor::start(move |_| ServiceMonitor::new(monitor, client, links, offset));
+            let (client, links, metrics) = (client.clone(), links.clone(), core.metrics.clone());
+            Supervisor::start(move |_| {
+                ServiceMonitor::new(monitor, client, links, offset).with_metrics(metrics)
+            });
         }
         let listener = TcpListener::bind(settings.server.bind)?;
         let port = listener.local_addr()?.port();
-        let (cache, page) = (
-            core.cache,
-            PageInfo {
-                title: settings.status_page.title.clone(),
-            },
-        );
+        let cache = core.cache;
+        let metrics = Data::from(core.metrics);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(Data::new(cache.clone()))
-                .app_data(Data::new(page.clone()))
+                .app_data(metrics.clone())
                 .configure(routes::configure)
+                .wrap(crate::web::security_headers())
+                .wrap(actix_web::middleware::Compress::default())
         })
         .listen(listener)?
         .workers(2)
@@ -159,7 +165,10 @@ pub fn start_core(
     mut restored: Restored,
     retention: Option<Retention>,
 ) -> Core {
-    let persistence = Persistence::new(pool, settings.database.max_backlog, retention).start();
+    let metrics = Arc::new(Metrics::default());
+    let persistence = Persistence::new(pool.clone(), settings.database.max_backlog, retention)
+        .with_metrics(metrics.clone())
+        .start();
     let webhook = Some(settings.slack.webhook_url.clone());
     let alerter = Alerter::new(
         webhook,
@@ -167,9 +176,14 @@ pub fn start_core(
         restored.alerts,
         Backoff::default(),
     )
+    .with_metrics(metrics.clone())
     .start();
     let names: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
-    let cache = StatusCache::new(&names).start();
+    let page = Arc::new(settings.status_page.clone());
+    let cache = StatusCache::new(&names, page)
+        .with_history(std::mem::take(&mut restored.history))
+        .refreshing(pool.clone(), notice_refresh(settings))
+        .start();
     let url: Arc<str> = Arc::from(settings.status_page.url.as_str());
     let monitors = settings
         .services
@@ -184,7 +198,17 @@ pub fn start_core(
         alerter,
         cache,
         monitors,
+        metrics,
     }
+}
+
+/// How often incidents and maintenance are reread: one check interval, between 1 and 30 s.
+fn notice_refresh(settings: &Settings) -> Duration {
+    settings
+        .checks
+        .interval
+        .0
+        .clamp(Duration::from_secs(1), Duration::from_secs(30))
 }
 
 /// Connects and restores, retrying (with a log line each time) while the database is away.
@@ -205,12 +229,17 @@ pub async fn connect_with_retry(settings: &Settings) -> (Pool, Restored) {
 /// Connects, runs pending migrations and loads what the services need.
 pub async fn connect_and_restore(settings: &Settings) -> Result<(Pool, Restored), DbError> {
     let pool = db::connect(&settings.database.url, settings.database.pool_size)?;
-    let restored = db::blocking(pool.clone(), |conn| {
+    let names: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
+    let restored = db::blocking(pool.clone(), move |conn| {
         db::connection::run_migrations(conn)?;
         let states = queries::load_states(conn)?;
         let open = queries::open_outages(conn)?;
         let alerts = queries::pending_alerts(conn)?;
-        Ok(restore(states, open, alerts))
+        let now = chrono::Utc::now();
+        history::ensure_monitored(conn, &names, now.naive_utc())?;
+        let mut restored = restore(states, open, alerts);
+        restored.history = history::load_history(conn, &names, now)?;
+        Ok(restored)
     })
     .await?;
     Ok((pool, restored))
@@ -237,6 +266,7 @@ fn restore(
     Restored {
         states: map,
         alerts: alerts.into_iter().map(PendingAlert::from).collect(),
+        history: HashMap::new(),
     }
 }
 

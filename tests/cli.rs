@@ -106,13 +106,21 @@ fn migrate_creates_the_schema_once() {
     let out = run(dir.path(), &["migrate"], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("Applied 1 migration(s)"),
+        text(&out.stdout).starts_with("Applied 2 migration(s)"),
         "{}",
         text(&out.stdout)
     );
     let db = format!("sqlite://{}", dir.path().join("watchpost.db").display());
     let t = tables(&db);
-    for table in ["alert_outbox", "health_checks", "outages", "service_states"] {
+    for table in [
+        "alert_outbox",
+        "health_checks",
+        "incidents",
+        "maintenance_windows",
+        "monitored_services",
+        "outages",
+        "service_states",
+    ] {
         assert!(
             t.contains(&table.to_string()),
             "missing table {table}: {t:?}"

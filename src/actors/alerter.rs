@@ -9,9 +9,11 @@
 
 use super::persistence::Record;
 use crate::db::models::{NewAlert, PendingAlertRow, WriteOp};
+use crate::metrics::Metrics;
 use actix::prelude::*;
 use chrono::{NaiveDateTime, Utc};
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -102,6 +104,7 @@ pub struct Alerter {
     delay: Duration,
     persistence: Recipient<Record>,
     waiters: Vec<oneshot::Sender<()>>,
+    metrics: Arc<Metrics>,
 }
 
 enum Reply {
@@ -126,10 +129,19 @@ impl Alerter {
             delay: backoff.initial,
             persistence,
             waiters: Vec::new(),
+            metrics: Arc::default(),
         }
     }
 
+    /// The same Alerter counting deliveries and its queue in `metrics` (by default, in metrics
+    /// of its own).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
     fn pump(&mut self, ctx: &mut Context<Self>) {
+        self.metrics.alert_backlog.set(self.queue.len());
         while !self.busy {
             let Some(head) = self.queue.front().cloned() else {
                 self.waiters.drain(..).for_each(|w| {
@@ -142,6 +154,7 @@ impl Alerter {
                     "No Slack webhook configured; alert logged and skipped: {}",
                     alert_text(&head.payload)
                 );
+                self.metrics.alerts_skipped.inc();
                 self.finish("skipped", None);
                 continue;
             };
@@ -180,9 +193,13 @@ impl Alerter {
         };
         head.attempts += 1;
         let (service, kind, attempts) = (head.service.clone(), head.kind.clone(), head.attempts);
+        if !matches!(reply, Reply::Status(code, _) if (200..300).contains(&code)) {
+            self.metrics.alert_delivery_failures.inc();
+        }
         let retry_in = match reply {
             Reply::Status(code, _) if (200..300).contains(&code) => {
                 log::info!("Sent {kind} alert for {service} to Slack");
+                self.metrics.alerts_sent.inc();
                 self.delay = self.backoff.initial;
                 return self.finish("sent", None);
             }
@@ -190,6 +207,7 @@ impl Alerter {
                 log::error!(
                     "Slack rejected the {kind} alert for {service} (HTTP 400); not retried"
                 );
+                self.metrics.alerts_given_up.inc();
                 return self.finish("failed", Some("HTTP 400".into()));
             }
             Reply::Status(429, Some(after)) => after.min(self.backoff.max),
@@ -225,6 +243,7 @@ impl Alerter {
     /// Pops the head and records how its delivery ended.
     fn finish(&mut self, state: &str, error: Option<String>) {
         if let Some(done) = self.queue.pop_front() {
+            self.metrics.alert_backlog.set(self.queue.len());
             let op = WriteOp::AlertDone(done.row(state, error));
             self.persistence.do_send(Record {
                 ops: vec![op],

@@ -5,4 +5,5 @@ pub mod alerter;
 pub mod cycle;
 pub mod persistence;
 pub mod service_monitor;
+pub mod snapshot;
 pub mod status_cache;

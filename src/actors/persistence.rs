@@ -9,9 +9,11 @@
 
 use crate::db::models::{StateRow, WriteOp};
 use crate::db::{queries, DbError, Pool};
+use crate::metrics::Metrics;
 use actix::prelude::*;
 use chrono::{NaiveTime, Utc};
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -50,12 +52,14 @@ pub struct Persistence {
     states: HashMap<String, StateRow>,
     max_backlog: usize,
     in_flight: bool,
+    in_flight_len: usize,
     retry_scheduled: bool,
     backoff: Duration,
     failing: bool,
     dropped_checks: u64,
     waiters: Vec<oneshot::Sender<()>>,
     retention: Option<Retention>,
+    metrics: Arc<Metrics>,
 }
 
 impl Persistence {
@@ -67,13 +71,28 @@ impl Persistence {
             states: HashMap::new(),
             max_backlog: max_backlog.max(1),
             in_flight: false,
+            in_flight_len: 0,
             retry_scheduled: false,
             backoff: MIN_BACKOFF,
             failing: false,
             dropped_checks: 0,
             waiters: Vec::new(),
             retention,
+            metrics: Arc::default(),
         }
+    }
+
+    /// The same actor reporting its backlog, drops and failures in `metrics` (by default, in
+    /// metrics of its own).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Publishes the number of writes not committed yet (queued or in flight).
+    fn publish_backlog(&self) {
+        let waiting = self.ops.len() + self.states.len() + self.in_flight_len;
+        self.metrics.persistence_backlog.set(waiting);
     }
 
     fn kick(&mut self, ctx: &mut Context<Self>) {
@@ -89,6 +108,7 @@ impl Persistence {
         let ops: Vec<WriteOp> = self.ops.drain(..).collect();
         let states: Vec<StateRow> = self.states.drain().map(|(_, row)| row).collect();
         self.in_flight = true;
+        self.in_flight_len = ops.len() + states.len();
         let pool = self.pool.clone();
         let task = actix_web::rt::task::spawn_blocking(move || {
             let result = pool.get().map_err(DbError::from).and_then(|mut conn| {
@@ -98,12 +118,17 @@ impl Persistence {
         });
         ctx.spawn(task.into_actor(self).map(|joined, act, ctx| {
             act.in_flight = false;
+            act.in_flight_len = 0;
             match joined {
                 Ok((Ok(()), ops, states)) => act.written(ops.len() + states.len()),
                 Ok((Err(e), ops, states)) => act.failed(e, ops, states, ctx),
-                Err(e) => log::error!("Database write task failed, batch lost: {e}"),
+                Err(e) => {
+                    act.metrics.persistence_write_failures.inc();
+                    log::error!("Database write task failed, batch lost: {e}");
+                }
             }
             act.kick(ctx);
+            act.publish_backlog();
         }));
     }
 
@@ -129,6 +154,7 @@ impl Persistence {
             );
         }
         self.failing = true;
+        self.metrics.persistence_write_failures.inc();
         for op in ops.into_iter().rev() {
             self.ops.push_front(op);
         }
@@ -163,6 +189,7 @@ impl Persistence {
         }
         if dropped > 0 {
             self.dropped_checks += dropped;
+            self.metrics.persistence_dropped_checks.add(dropped);
             log::warn!(
                 "Database backlog full ({} writes): dropped {dropped} oldest check results ({} in all)",
                 self.max_backlog,
@@ -224,6 +251,7 @@ impl Handler<Record> for Persistence {
         }
         self.enforce_bound();
         self.kick(ctx);
+        self.publish_backlog();
     }
 }
 

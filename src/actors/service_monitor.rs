@@ -13,11 +13,13 @@ use super::cycle::MonitorCore;
 use super::persistence::Record;
 use super::status_cache::StatusUpdate;
 use crate::domain::outcome::{CheckOutcome, CycleResult};
+use crate::metrics::Metrics;
 use crate::probe;
 use crate::settings::ServiceSettings;
 use actix::prelude::*;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where a monitor sends what it learns.
@@ -38,6 +40,7 @@ pub struct ServiceMonitor {
     links: MonitorLinks,
     first_delay: Duration,
     next_due: Option<Instant>,
+    metrics: Arc<Metrics>,
 }
 
 impl ServiceMonitor {
@@ -54,7 +57,14 @@ impl ServiceMonitor {
             links,
             first_delay,
             next_due: None,
+            metrics: Arc::default(),
         }
+    }
+
+    /// The same monitor counting its cycles in `metrics` (by default, in metrics of its own).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     fn schedule(&mut self, ctx: &mut Context<Self>) {
@@ -78,6 +88,7 @@ impl ServiceMonitor {
     }
 
     fn finish(&mut self, result: CycleResult) {
+        self.metrics.count_cycle(&result);
         let Some(report) = self.core.apply(result) else {
             return;
         };

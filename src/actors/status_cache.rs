@@ -1,13 +1,24 @@
-//! StatusCache: the current public state of every service, and an immutable snapshot
-//! (with its JSON pre-encoded) that handlers read. Rebuilt on change, not per request.
+//! StatusCache: the current public state and recent history of every service, and the
+//! immutable [`Snapshot`] handlers read, rebuilt when something changed (and at least every
+//! [`REBUILD_AFTER`] so uptimes follow the clock), never per request. It keeps incidents and
+//! maintenance fresh from the database on a slow timer and serves from memory when the
+//! database is away.
 
-use crate::domain::status::{overall, OverallStatus, ServiceStatus};
+pub use super::snapshot::{Input, Rendered, ServiceDetail, ServiceView, Snapshot};
+use crate::db::history::{self, History, SAMPLES};
+use crate::db::Pool;
+use crate::domain::notices::Notices;
+use crate::domain::status::ServiceStatus;
+use crate::domain::uptime::Span;
+use crate::settings::StatusPageSettings;
 use actix::prelude::*;
-use actix_web::web::Bytes;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use chrono::{DateTime, Duration as Age, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// A snapshot older than this is rebuilt even without a change.
+pub const REBUILD_AFTER: Duration = Duration::from_secs(15);
 
 /// New public state of one service.
 #[derive(Message, Clone, Debug)]
@@ -32,104 +43,145 @@ pub struct StatusUpdate {
 #[rtype(result = "Arc<Snapshot>")]
 pub struct GetSnapshot;
 
-/// One service as the public sees it (the `/api/status` item).
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct ServiceView {
-    /// Service name.
-    pub name: String,
-    /// up, down, degraded, maintenance or unknown.
-    pub status: ServiceStatus,
-    /// Latest response time, ms.
-    pub response_time_ms: Option<u64>,
-    /// Sanitized hint.
-    pub detail: Option<String>,
-    /// Last conclusive check.
-    pub last_checked: Option<DateTime<Utc>>,
-    /// Start of the confirmed outage in progress.
-    pub since: Option<DateTime<Utc>>,
-}
+/// Incidents and maintenance read from the database.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct NoticesLoaded(pub Notices);
 
-impl ServiceView {
-    /// A service before its first result.
-    pub fn unknown(name: &str) -> Self {
-        ServiceView {
-            name: name.to_string(),
-            status: ServiceStatus::Unknown,
-            response_time_ms: None,
-            detail: None,
-            last_checked: None,
-            since: None,
-        }
-    }
-}
-
-/// An immutable picture of everything, shared with handlers.
-#[derive(Debug, Serialize)]
-pub struct Snapshot {
-    /// Overall banner.
-    pub overall_status: OverallStatus,
-    /// Banner text.
-    pub status_label: &'static str,
-    /// Newest check of any service.
-    pub last_checked: Option<DateTime<Utc>>,
-    /// Services in configuration order.
-    pub services: Vec<ServiceView>,
-    /// This snapshot as `/api/status` JSON.
-    #[serde(skip)]
-    pub json: Bytes,
-}
-
-impl Snapshot {
-    /// Builds the snapshot of `services` and encodes its JSON once.
-    pub fn build(services: Vec<ServiceView>) -> Self {
-        let statuses: Vec<ServiceStatus> = services.iter().map(|s| s.status).collect();
-        let overall_status = overall(&statuses);
-        let mut snapshot = Snapshot {
-            overall_status,
-            status_label: overall_status.label(),
-            last_checked: services.iter().filter_map(|s| s.last_checked).max(),
-            services,
-            json: Bytes::new(),
-        };
-        snapshot.json = serde_json::to_vec(&snapshot)
-            .map(Bytes::from)
-            .unwrap_or_default();
-        snapshot
-    }
+struct Entry {
+    live: ServiceView,
+    history: History,
 }
 
 /// The actor.
 pub struct StatusCache {
-    services: Vec<ServiceView>,
+    entries: Vec<Entry>,
     index: HashMap<String, usize>,
+    notices: Arc<Notices>,
+    page: Arc<StatusPageSettings>,
     snapshot: Arc<Snapshot>,
     dirty: bool,
+    refresh: Option<(Pool, Duration)>,
 }
 
 impl StatusCache {
-    /// A cache for the configured services, all unknown.
-    pub fn new(names: &[String]) -> Self {
-        let services: Vec<ServiceView> = names
+    /// A cache for the configured services, all unknown, rendering with `page`.
+    pub fn new(names: &[String], page: Arc<StatusPageSettings>) -> Self {
+        let entries: Vec<Entry> = names
             .iter()
-            .map(|name| ServiceView::unknown(name))
+            .map(|name| Entry {
+                live: ServiceView::unknown(name),
+                history: History::default(),
+            })
             .collect();
         let index = names
             .iter()
             .enumerate()
             .map(|(i, n)| (n.clone(), i))
             .collect();
-        let snapshot = Arc::new(Snapshot::build(services.clone()));
-        StatusCache {
-            services,
+        let mut cache = StatusCache {
+            entries,
             index,
-            snapshot,
-            dirty: false,
+            notices: Arc::new(Notices::default()),
+            page,
+            snapshot: Arc::new(Snapshot::build(Vec::new())),
+            dirty: true,
+            refresh: None,
+        };
+        cache.rebuild();
+        cache
+    }
+
+    /// Starts from the histories loaded at start.
+    pub fn with_history(mut self, loaded: HashMap<String, History>) -> Self {
+        for (name, history) in loaded {
+            if let Some(&i) = self.index.get(&name) {
+                self.entries[i].history = history;
+            }
         }
+        self.rebuild();
+        self
+    }
+
+    /// Reloads incidents and maintenance from `pool` every `every` (and once at start).
+    pub fn refreshing(mut self, pool: Pool, every: Duration) -> Self {
+        self.refresh = Some((pool, every));
+        self
+    }
+
+    fn rebuild(&mut self) {
+        let inputs: Vec<Input<'_>> = self
+            .entries
+            .iter()
+            .map(|e| Input {
+                live: &e.live,
+                history: &e.history,
+            })
+            .collect();
+        let snap = Snapshot::assemble(&inputs, self.notices.clone(), &self.page, Utc::now());
+        self.snapshot = Arc::new(snap);
+        self.dirty = false;
+    }
+
+    fn load_notices(&self, ctx: &mut Context<Self>) {
+        let Some((pool, _)) = self.refresh.clone() else {
+            return;
+        };
+        let load = crate::db::blocking(pool, |conn| Ok(history::load_notices(conn, Utc::now())?));
+        ctx.spawn(load.into_actor(self).map(|result, act, _| match result {
+            Ok(notices) => {
+                if *act.notices != notices {
+                    act.notices = Arc::new(notices);
+                    act.dirty = true;
+                }
+            }
+            Err(e) => log::warn!(
+                "Could not refresh incidents and maintenance (showing the last known): {e}"
+            ),
+        }));
+    }
+}
+
+/// Applies a status update to a service's history: its newest sample, and its outage list
+/// (an outage appears when confirmed and closes at the first up cycle).
+fn remember(history: &mut History, msg: &StatusUpdate) {
+    if let Some(ms) = msg.response_time_ms {
+        history.samples.push((msg.checked_at, ms));
+        let day_ago = msg.checked_at - Age::hours(24);
+        history.samples.retain(|(at, _)| *at >= day_ago);
+        let excess = history.samples.len().saturating_sub(SAMPLES);
+        history.samples.drain(..excess);
+    }
+    let open = history.outages.iter_mut().find(|o| o.end.is_none());
+    match (open, msg.since) {
+        (Some(o), Some(start)) if o.start == start => {}
+        (Some(o), since) => {
+            o.end = Some(msg.checked_at);
+            if let Some(start) = since {
+                history.outages.push(Span { start, end: None });
+            }
+        }
+        (None, Some(start)) => history.outages.push(Span { start, end: None }),
+        (None, None) => {}
+    }
+    let horizon = msg.checked_at - Age::days(history::HISTORY_DAYS + 1);
+    history
+        .outages
+        .retain(|o| o.end.is_none_or(|end| end >= horizon));
+    if history.monitored_since.is_none() {
+        history.monitored_since = Some(msg.checked_at);
     }
 }
 
 impl Actor for StatusCache {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if let Some((_, every)) = self.refresh {
+            self.load_notices(ctx);
+            ctx.run_interval(every, |act, ctx| act.load_notices(ctx));
+        }
+    }
 }
 
 impl Handler<StatusUpdate> for StatusCache {
@@ -143,7 +195,9 @@ impl Handler<StatusUpdate> for StatusCache {
             );
             return;
         };
-        let view = &mut self.services[i];
+        let entry = &mut self.entries[i];
+        remember(&mut entry.history, &msg);
+        let view = &mut entry.live;
         view.status = msg.status;
         view.response_time_ms = msg.response_time_ms;
         view.detail = msg.detail;
@@ -153,14 +207,27 @@ impl Handler<StatusUpdate> for StatusCache {
     }
 }
 
+impl Handler<NoticesLoaded> for StatusCache {
+    type Result = ();
+
+    fn handle(&mut self, msg: NoticesLoaded, _: &mut Self::Context) {
+        self.notices = Arc::new(msg.0);
+        self.dirty = true;
+    }
+}
+
 impl Handler<GetSnapshot> for StatusCache {
     type Result = MessageResult<GetSnapshot>;
 
     fn handle(&mut self, _: GetSnapshot, _: &mut Self::Context) -> Self::Result {
-        if self.dirty {
-            self.snapshot = Arc::new(Snapshot::build(self.services.clone()));
-            self.dirty = false;
+        let age = Utc::now() - self.snapshot.built_at;
+        if self.dirty || age.to_std().unwrap_or_default() >= REBUILD_AFTER {
+            self.rebuild();
         }
         MessageResult(self.snapshot.clone())
     }
 }
+
+#[cfg(test)]
+#[path = "status_cache_tests.rs"]
+mod tests;

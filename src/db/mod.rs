@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite and PostgreSQL, its schema, rows and queries.
 
 pub mod connection;
+pub mod history;
 pub mod models;
 pub mod queries;
 pub mod schema;

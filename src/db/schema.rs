@@ -57,3 +57,40 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(health_checks, outages, service_states, alert_outbox);
+
+diesel::table! {
+    /// When each service was first monitored; retention cleanup leaves it alone.
+    monitored_services (service_name) {
+        service_name -> Text,
+        monitored_since -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Incident messages (severity high, medium or resolved).
+    incidents (id) {
+        id -> BigInt,
+        severity -> Text,
+        text -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Maintenance windows; `affected_services` is a JSON array of names (empty: all).
+    maintenance_windows (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        affected_services -> Text,
+        start_time -> Timestamp,
+        end_time -> Timestamp,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(incidents, maintenance_windows, monitored_services);

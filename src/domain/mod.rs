@@ -1,5 +1,6 @@
 //! Pure types and decisions: no I/O, no actors, nothing from the rest of the crate.
 
+pub mod notices;
 pub mod outcome;
 pub mod state;
 pub mod status;

@@ -2,10 +2,10 @@
 
 use super::outcome::CheckOutcome;
 use super::state::ServiceState;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Status of one service as the public sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceStatus {
     /// Healthy.
@@ -21,7 +21,7 @@ pub enum ServiceStatus {
 }
 
 /// The overall banner.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OverallStatus {
     /// Everything up.

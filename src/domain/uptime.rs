@@ -63,6 +63,15 @@ pub fn downtime(
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> i64 {
+    downtime_ms(outages, from, to, now) / 1000
+}
+
+fn downtime_ms(
+    outages: &[Span],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> i64 {
     outages
         .iter()
         .map(|o| {
@@ -70,8 +79,7 @@ pub fn downtime(
             let end = o.end.unwrap_or(now).min(to);
             (end - start).num_milliseconds().max(0)
         })
-        .sum::<i64>()
-        / 1000
+        .sum()
 }
 
 /// Uptime in percent over `[from, now)`, counting only time since `monitored_since`; `None`
@@ -91,12 +99,12 @@ fn percent(
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<f64> {
-    let covered = (to - from).num_seconds();
+    let covered = (to - from).num_milliseconds();
     if covered <= 0 {
         return None;
     }
     let merged = merge(outages);
-    let down = downtime(&merged, from, to, now).min(covered);
+    let down = downtime_ms(&merged, from, to, now).min(covered);
     Some(100.0 * (covered - down) as f64 / covered as f64)
 }
 

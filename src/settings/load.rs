@@ -1,7 +1,8 @@
 //! Loading: layers merged with the `config` crate, then every unit checked with every problem
 //! collected, so a bad configuration is reported whole, before anything starts.
 
-use super::raw::{RawChecks, RawDatabase, RawServer, RawService, RawSlack, RawStatusPage};
+use super::page::RawStatusPage;
+use super::raw::{RawChecks, RawDatabase, RawServer, RawService, RawSlack};
 use super::Settings;
 use config::{Config, Environment, File, FileFormat, Map, Source, Value};
 use serde::de::DeserializeOwned;

@@ -7,10 +7,12 @@
 
 mod duration;
 mod load;
+mod page;
 mod raw;
 
 pub use duration::{format as format_duration, parse as parse_duration, Secs};
 pub use load::{load, ConfigErrors, LoadOptions};
+pub use page::{Link, Quote, StatusPageSettings};
 
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -78,15 +80,6 @@ pub struct SlackSettings {
     pub webhook_url: String,
     /// Channel name, for the record (`SLACK_CHANNEL`); the webhook decides where posts go.
     pub channel: String,
-}
-
-/// `[status_page]`
-#[derive(Clone, Debug, Serialize)]
-pub struct StatusPageSettings {
-    /// Public address of the status page, used in alert links (`STATUS_PAGE_URL`).
-    pub url: String,
-    /// Page title.
-    pub title: String,
 }
 
 /// How a service is checked.

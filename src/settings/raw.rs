@@ -2,7 +2,7 @@
 
 use super::{
     AsyncVerification, CheckDefaults, CheckType, DatabaseSettings, Secs, ServerSettings,
-    ServiceSettings, SlackSettings, StatusPageSettings,
+    ServiceSettings, SlackSettings,
 };
 use serde::Deserialize;
 use std::time::Duration;
@@ -42,13 +42,6 @@ pub struct RawChecks {
 pub struct RawSlack {
     pub webhook_url: Option<String>,
     pub channel: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct RawStatusPage {
-    pub url: Option<String>,
-    pub title: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,19 +147,6 @@ impl RawSlack {
     }
 }
 
-impl RawStatusPage {
-    pub fn resolve(self, p: &mut Problems) -> StatusPageSettings {
-        let url = self
-            .url
-            .unwrap_or_else(|| "https://status.sefaria.org".into());
-        http_url(p, "url", &url);
-        StatusPageSettings {
-            url,
-            title: self.title.unwrap_or_else(|| "Sefaria Status".into()),
-        }
-    }
-}
-
 impl RawService {
     /// Fills the global defaults in and checks every field; `None` when a required field is unusable.
     pub fn resolve(self, g: &CheckDefaults, p: &mut Problems) -> Option<ServiceSettings> {
@@ -259,7 +239,7 @@ impl RawAsync {
     }
 }
 
-fn http_url(p: &mut Problems, field: &str, raw: &str) -> Option<Url> {
+pub(super) fn http_url(p: &mut Problems, field: &str, raw: &str) -> Option<Url> {
     match Url::parse(raw) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
         Ok(_) => {

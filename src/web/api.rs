@@ -1,17 +1,23 @@
 //! JSON and plain-text endpoints.
 
+use super::pages::serve;
 use super::{snapshot, WebError};
 use crate::actors::status_cache::StatusCache;
 use actix::Addr;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 /// `GET /api/status`: the pre-encoded snapshot JSON.
-pub async fn status(cache: web::Data<Addr<StatusCache>>) -> Result<HttpResponse, WebError> {
+pub async fn status(
+    req: HttpRequest,
+    cache: web::Data<Addr<StatusCache>>,
+) -> Result<HttpResponse, WebError> {
     let snap = snapshot(&cache).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header(("Cache-Control", "public, max-age=10"))
-        .body(snap.json.clone()))
+    Ok(serve(
+        &req,
+        &snap.json,
+        "application/json",
+        "public, max-age=10",
+    ))
 }
 
 /// `GET /healthz`: `ok`, touching nothing.

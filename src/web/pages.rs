@@ -1,26 +1,97 @@
-//! HTML pages.
+//! HTML and static files: the pre-rendered status page with its ETag, the favicon that
+//! follows the overall status, and the page's stylesheet and script.
 
 use super::{snapshot, views, WebError};
+use crate::actors::snapshot::Rendered;
 use crate::actors::status_cache::StatusCache;
+use crate::domain::status::OverallStatus;
 use actix::Addr;
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 
-/// Page settings handlers need.
-#[derive(Clone, Debug)]
-pub struct PageInfo {
-    /// Page title.
-    pub title: String,
+const SCRIPT: &str = include_str!("assets/status.js");
+const STYLE: &str = include_str!("assets/status.css");
+
+/// Serves `rendered` with its ETag, or 304 when the client already has it.
+pub fn serve(
+    req: &HttpRequest,
+    rendered: &Rendered,
+    content_type: &str,
+    cache: &str,
+) -> HttpResponse {
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|t| t.trim() == rendered.etag || t.trim() == "*")
+        });
+    let mut resp = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    resp.insert_header((header::ETAG, rendered.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, cache));
+    if fresh {
+        resp.finish()
+    } else {
+        resp.content_type(content_type).body(rendered.body.clone())
+    }
 }
 
-/// `GET /`: the status page.
+/// `GET /`: the status page, rendered when the state changed.
 pub async fn index(
+    req: HttpRequest,
     cache: web::Data<Addr<StatusCache>>,
-    info: web::Data<PageInfo>,
 ) -> Result<HttpResponse, WebError> {
     let snap = snapshot(&cache).await?;
-    let html = views::status_page(&info.title, &snap);
+    Ok(serve(
+        &req,
+        &snap.html,
+        "text/html; charset=utf-8",
+        "public, max-age=15",
+    ))
+}
+
+/// Query of `/favicon.svg`.
+#[derive(serde::Deserialize)]
+pub struct FaviconQuery {
+    status: Option<String>,
+}
+
+/// `GET /favicon.svg[?status=...]`: a dot in the colour of the given (or current) status.
+pub async fn favicon(
+    query: web::Query<FaviconQuery>,
+    cache: web::Data<Addr<StatusCache>>,
+) -> Result<HttpResponse, WebError> {
+    let asked = query
+        .status
+        .as_deref()
+        .and_then(|s| serde_json::from_value::<OverallStatus>(serde_json::Value::from(s)).ok());
+    let status = match asked {
+        Some(status) => status,
+        None => snapshot(&cache).await?.overall_status,
+    };
     Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=15"))
-        .body(html.into_string()))
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(views::favicon(status)))
+}
+
+/// `GET /static/status.js`
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(SCRIPT)
+}
+
+/// `GET /static/status.css`
+pub async fn style() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLE)
 }

@@ -105,6 +105,7 @@ where
     check().await
 }
 
+#[allow(unused_imports)]
 pub use pg::{column, fresh_database};
 
 /// The test's database: a fresh PostgreSQL database when `postgres` and TEST_DATABASE_URL is

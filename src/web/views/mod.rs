@@ -1,52 +1,26 @@
-//! maud views: pure functions from data to markup.
+//! maud views: pure functions from data to markup. Every text from configuration, targets or
+//! operators goes through maud's escaping; the page has no inline script (CSP), its
+//! behaviour lives in `/static/status.js`.
 
-use crate::actors::status_cache::Snapshot;
-use crate::domain::status::ServiceStatus;
-use maud::{html, Markup, DOCTYPE};
+pub mod parts;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}\
-.banner{padding:1rem;border-radius:.5rem;font-weight:600;background:#eef}\
-.banner.operational{background:#e3f6e8}.banner.partial,.banner.major{background:#fde8e8}\
-.banner.degraded,.banner.maintenance{background:#fff4dc}\
-ul{list-style:none;padding:0}li{display:flex;justify-content:space-between;padding:.75rem 0;border-bottom:1px solid #ddd}\
-.up{color:#137333}.down{color:#b3261e}.degraded,.maintenance{color:#8a5a00}.unknown{color:#555}";
+use crate::actors::snapshot::{ServiceDetail, ServiceView, Snapshot};
+use crate::domain::status::{OverallStatus, ServiceStatus};
+use crate::domain::uptime;
+use crate::settings::StatusPageSettings;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use parts::time;
 
-/// The plain status page: banner and one row per service; refreshes itself every 60 s.
-pub fn status_page(title: &str, snap: &Snapshot) -> Markup {
-    let overall = serde_plain(&snap.overall_status);
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta http-equiv="refresh" content="60";
-                title { (title) }
-                style { (STYLE) }
-            }
-            body {
-                h1 { (title) }
-                div class={ "banner " (overall) } role="status" aria-live="polite" {
-                    (snap.status_label)
-                    @if let Some(t) = snap.last_checked {
-                        " · Last checked "
-                        time datetime=(t.to_rfc3339()) { (t.format("%Y-%m-%d %H:%M:%S UTC")) }
-                    }
-                }
-                ul {
-                    @for s in &snap.services {
-                        li data-service=(s.name) {
-                            span class="name" { (s.name) }
-                            span class={ "status " (serde_plain(&s.status)) } { (status_text(s.status, s.response_time_ms, s.detail.as_deref())) }
-                        }
-                    }
-                }
-            }
-        }
-    }
+/// The lowercase serde name of an enum value (`operational`, `down`, ...).
+pub fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
-fn status_text(status: ServiceStatus, ms: Option<u64>, detail: Option<&str>) -> String {
+/// The badge of a service: `Operational · 42 ms`, `Down · Request timed out`, ...
+pub fn badge_text(status: ServiceStatus, ms: Option<u64>, detail: Option<&str>) -> String {
     let ms = ms.map(|ms| format!(" · {ms} ms")).unwrap_or_default();
     match status {
         ServiceStatus::Up => format!("Operational{ms}"),
@@ -57,10 +31,145 @@ fn status_text(status: ServiceStatus, ms: Option<u64>, detail: Option<&str>) -> 
     }
 }
 
-/// The lowercase serde name of an enum value (`operational`, `down`, ...).
-fn serde_plain<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// The colour of the favicon dot and the banner for an overall status.
+pub fn status_colour(status: OverallStatus) -> &'static str {
+    match status {
+        OverallStatus::Operational => "#1e8e3e",
+        OverallStatus::Degraded | OverallStatus::Maintenance => "#b06000",
+        OverallStatus::Partial | OverallStatus::Major => "#c5221f",
+        OverallStatus::Unknown => "#5f6368",
+    }
+}
+
+/// The favicon: a dot in the colour of `status`.
+pub fn favicon(status: OverallStatus) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><circle cx=\"16\" cy=\"16\" r=\"14\" fill=\"{}\"/></svg>",
+        status_colour(status)
+    )
+}
+
+fn json_ld(page: &StatusPageSettings) -> String {
+    let doc = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": page.title,
+        "description": page.description,
+        "url": page.url,
+        "publisher": {"@type": "Organization", "url": page.home_url, "logo": page.logo_url},
+    });
+    // `</` cannot end the script element early once escaped.
+    doc.to_string().replace("</", "<\\/")
+}
+
+fn head(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
+    let overall = serde_plain(&snap.overall_status);
+    let feed_title = format!("{} — Incident History", page.title);
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta http-equiv="refresh" content="60";
+            title { (snap.status_label) " · " (page.title) }
+            meta name="description" content=(page.description);
+            link rel="canonical" href=(page.url);
+            meta property="og:type" content="website";
+            meta property="og:title" content=(page.title);
+            meta property="og:description" content=(page.description);
+            meta property="og:url" content=(page.url);
+            meta property="og:image" content=(page.logo_url);
+            meta name="twitter:card" content="summary";
+            meta name="twitter:title" content=(page.title);
+            meta name="twitter:description" content=(page.description);
+            meta name="twitter:image" content=(page.logo_url);
+            link rel="icon" type="image/svg+xml" id="favicon" href={ "/favicon.svg?status=" (overall) };
+            link rel="alternate" type="application/rss+xml" title=(feed_title) href="/history.rss";
+            link rel="alternate" type="application/atom+xml" title=(feed_title) href="/history.atom";
+            link rel="stylesheet" href="/static/status.css";
+            script src="/static/status.js" defer {}
+            script type="application/ld+json" { (PreEscaped(json_ld(page))) }
+        }
+    }
+}
+
+fn quote(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
+    let overall = serde_plain(&snap.overall_status);
+    let matching: Vec<_> = page
+        .quotes
+        .iter()
+        .filter(|q| q.when == "any" || q.when == overall)
+        .collect();
+    let day = snap.built_at.timestamp() / 86_400;
+    let chosen =
+        (!matching.is_empty()).then(|| matching[day.unsigned_abs() as usize % matching.len()]);
+    html! {
+        @if let Some(q) = chosen {
+            blockquote class="quote" {
+                p { (q.text) }
+                @if !q.source.is_empty() { footer { "— " (q.source) } }
+            }
+        }
+    }
+}
+
+fn service_row(view: &ServiceView, detail: &ServiceDetail) -> Markup {
+    let status = serde_plain(&view.status);
+    html! {
+        li class="service" data-service=(view.name) data-status=(status) {
+            span class={ "dot " (status) } aria-hidden="true" {}
+            span class="name" { (view.name) }
+            (parts::sparkline(&detail.samples))
+            span class={ "badge " (status) } {
+                (badge_text(view.status, view.response_time_ms, view.detail.as_deref()))
+            }
+        }
+    }
+}
+
+/// The public status page.
+pub fn status_page(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
+    let overall = serde_plain(&snap.overall_status);
+    let names: Vec<&str> = snap.services.iter().map(|s| s.name.as_str()).collect();
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(page, snap))
+            body {
+                header class="top" {
+                    a href=(page.home_url) class="logo" { img src=(page.logo_url) alt=(page.title) height="32"; }
+                    div {
+                        h1 { (page.title) }
+                        p class="subtitle" { (page.description) " · " (names.join(", ")) }
+                    }
+                }
+                main {
+                    div id="banner" class={ "banner " (overall) } role="status" aria-live="polite" {
+                        span class="label" { (snap.status_label) }
+                        span class="checked" {
+                            @if let Some(t) = snap.last_checked { "Last checked " (time(t)) } @else { "Waiting for the first checks" }
+                        }
+                    }
+                    (quote(page, snap))
+                    section id="services" {
+                        h2 { "Services" }
+                        ul class="services" {
+                            @for (view, detail) in snap.services.iter().zip(&snap.details) { (service_row(view, detail)) }
+                        }
+                    }
+                    section id="uptime" {
+                        h2 { "Uptime, last 90 days" }
+                        p class="overall-uptime" { "Overall: " (uptime::format_percent(snap.uptime_90d)) }
+                        @for (view, detail) in snap.services.iter().zip(&snap.details) { (parts::uptime_strip(view, detail)) }
+                        (parts::legend())
+                    }
+                    (parts::incidents(&snap.notices))
+                    (parts::maintenance(&snap.notices, snap.built_at))
+                }
+                footer class="bottom" {
+                    nav { @for link in &page.links { a href=(link.url) { (link.label) } } }
+                    p { "Times in UTC · " a href="/api/status" { "JSON" } " · " a href="/history.rss" { "RSS" } " · " a href="/history.atom" { "Atom" } " · Powered by Watchpost" }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,3 @@
+DROP TABLE maintenance_windows;
+DROP TABLE incidents;
+DROP TABLE monitored_services;

@@ -1,0 +1,227 @@
+//! The immutable picture handlers serve: every service's public state with its uptime, the
+//! incidents and maintenance, and the `/api/status` JSON and `/` HTML rendered once per change
+//! with their ETags.
+
+use crate::db::history::History;
+use crate::domain::notices::Notices;
+use crate::domain::status::{overall, OverallStatus, ServiceStatus};
+use crate::domain::uptime::{self, DayBar};
+use crate::settings::StatusPageSettings;
+use actix_web::web::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// One service as the public sees it (the `/api/status` item).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ServiceView {
+    /// Service name.
+    pub name: String,
+    /// up, down, degraded, maintenance or unknown.
+    pub status: ServiceStatus,
+    /// Latest response time, ms.
+    pub response_time_ms: Option<u64>,
+    /// Sanitized hint.
+    pub detail: Option<String>,
+    /// Last conclusive check.
+    pub last_checked: Option<DateTime<Utc>>,
+    /// Start of the confirmed outage in progress.
+    pub since: Option<DateTime<Utc>>,
+    /// Uptime over the last 24 hours, percent (`null`: no data).
+    pub uptime_24h: Option<f64>,
+    /// Over 7 days.
+    pub uptime_7d: Option<f64>,
+    /// Over 30 days.
+    pub uptime_30d: Option<f64>,
+    /// Over 90 days.
+    pub uptime_90d: Option<f64>,
+}
+
+impl ServiceView {
+    /// A service before its first result.
+    pub fn unknown(name: &str) -> Self {
+        ServiceView {
+            name: name.to_string(),
+            status: ServiceStatus::Unknown,
+            response_time_ms: None,
+            detail: None,
+            last_checked: None,
+            since: None,
+            uptime_24h: None,
+            uptime_7d: None,
+            uptime_30d: None,
+            uptime_90d: None,
+        }
+    }
+}
+
+/// What the page shows of a service beyond its JSON: sparkline samples and daily bars.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceDetail {
+    /// Newest response times of the last 24 h, oldest first.
+    pub samples: Vec<(DateTime<Utc>, u64)>,
+    /// The 90 daily bars, oldest first.
+    pub bars: Vec<DayBar>,
+}
+
+/// A rendered body with its ETag.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    /// The bytes served.
+    pub body: Bytes,
+    /// Strong ETag, quoted.
+    pub etag: String,
+}
+
+impl Rendered {
+    /// `body` with an ETag from its hash.
+    pub fn new(body: Vec<u8>) -> Self {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut hasher);
+        Rendered {
+            etag: format!("\"{:016x}\"", hasher.finish()),
+            body: Bytes::from(body),
+        }
+    }
+}
+
+/// An immutable picture of everything, shared with handlers.
+#[derive(Debug, Serialize)]
+pub struct Snapshot {
+    /// Overall banner.
+    pub overall_status: OverallStatus,
+    /// Banner text.
+    pub status_label: &'static str,
+    /// Newest check of any service.
+    pub last_checked: Option<DateTime<Utc>>,
+    /// Services in configuration order.
+    pub services: Vec<ServiceView>,
+    /// Mean 90-day uptime of the services with data.
+    pub uptime_90d: Option<f64>,
+    /// Sparklines and bars, parallel to `services`.
+    #[serde(skip)]
+    pub details: Vec<ServiceDetail>,
+    /// Incidents and maintenance.
+    #[serde(skip)]
+    pub notices: Arc<Notices>,
+    /// When it was built.
+    #[serde(skip)]
+    pub built_at: DateTime<Utc>,
+    /// `/api/status` JSON.
+    #[serde(skip)]
+    pub json: Rendered,
+    /// `/` HTML (empty until rendered with page settings).
+    #[serde(skip)]
+    pub html: Rendered,
+}
+
+/// One service's live view and history, as the StatusCache keeps them.
+pub struct Input<'a> {
+    /// Latest public state.
+    pub live: &'a ServiceView,
+    /// Past outages and samples.
+    pub history: &'a History,
+}
+
+/// Rounds a percentage down to 3 decimals, so 99.9999 never shows as 100.
+fn round(u: Option<f64>) -> Option<f64> {
+    u.map(|u| (u * 1000.0).floor() / 1000.0)
+}
+
+fn with_history(
+    input: &Input<'_>,
+    notices: &Notices,
+    now: DateTime<Utc>,
+) -> (ServiceView, ServiceDetail) {
+    let h = input.history;
+    let up = |days: i64| {
+        round(uptime::uptime(
+            &h.outages,
+            h.monitored_since,
+            now - Duration::days(days),
+            now,
+        ))
+    };
+    let mut view = ServiceView {
+        uptime_24h: up(1),
+        uptime_7d: up(7),
+        uptime_30d: up(30),
+        uptime_90d: up(90),
+        ..input.live.clone()
+    };
+    if notices.in_maintenance(&view.name, now) {
+        view.status = ServiceStatus::Maintenance;
+        view.detail = Some("Under maintenance".to_string());
+    }
+    let day_ago = now - Duration::hours(24);
+    let detail = ServiceDetail {
+        samples: h
+            .samples
+            .iter()
+            .copied()
+            .filter(|(at, _)| *at >= day_ago)
+            .collect(),
+        bars: uptime::daily_bars(&h.outages, h.monitored_since, now),
+    };
+    (view, detail)
+}
+
+impl Snapshot {
+    /// A snapshot of bare views (no history, no notices), JSON encoded.
+    pub fn build(services: Vec<ServiceView>) -> Self {
+        let details = services
+            .iter()
+            .map(|_| ServiceDetail {
+                samples: Vec::new(),
+                bars: Vec::new(),
+            })
+            .collect();
+        Self::finish(services, details, Arc::new(Notices::default()), Utc::now())
+    }
+
+    /// The full snapshot at `now`: uptimes, maintenance and incidents applied, JSON encoded and
+    /// the page rendered with `page`.
+    pub fn assemble(
+        inputs: &[Input<'_>],
+        notices: Arc<Notices>,
+        page: &StatusPageSettings,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let (services, details) = inputs
+            .iter()
+            .map(|i| with_history(i, &notices, now))
+            .unzip();
+        let mut snap = Self::finish(services, details, notices, now);
+        snap.html = Rendered::new(
+            crate::web::views::status_page(page, &snap)
+                .into_string()
+                .into_bytes(),
+        );
+        snap
+    }
+
+    fn finish(
+        services: Vec<ServiceView>,
+        details: Vec<ServiceDetail>,
+        notices: Arc<Notices>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let statuses: Vec<ServiceStatus> = services.iter().map(|s| s.status).collect();
+        let overall_status = notices.raise(overall(&statuses));
+        let mut snapshot = Snapshot {
+            overall_status,
+            status_label: overall_status.label(),
+            last_checked: services.iter().filter_map(|s| s.last_checked).max(),
+            uptime_90d: round(uptime::mean(services.iter().map(|s| s.uptime_90d))),
+            services,
+            details,
+            notices,
+            built_at: now,
+            json: Rendered::default(),
+            html: Rendered::default(),
+        };
+        snapshot.json = Rendered::new(serde_json::to_vec(&snapshot).unwrap_or_default());
+        snapshot
+    }
+}

@@ -1,0 +1,114 @@
+use super::*;
+use chrono::TimeZone;
+
+fn at(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 12, minute, 0)
+        .single()
+        .expect("time")
+}
+
+fn update(minute: u32, ms: Option<u64>, since: Option<DateTime<Utc>>) -> StatusUpdate {
+    StatusUpdate {
+        service: "api".into(),
+        status: if since.is_some() {
+            ServiceStatus::Down
+        } else {
+            ServiceStatus::Up
+        },
+        response_time_ms: ms,
+        detail: None,
+        checked_at: at(minute),
+        since,
+    }
+}
+
+#[test]
+fn samples_keep_the_newest_forty() {
+    let mut h = History::default();
+    for i in 0..50 {
+        remember(&mut h, &update(i, Some(u64::from(i)), None));
+    }
+    assert_eq!(h.samples.len(), SAMPLES);
+    assert_eq!(h.samples.first().map(|s| s.1), Some(10));
+    assert_eq!(h.samples.last().map(|s| s.1), Some(49));
+    assert_eq!(h.monitored_since, Some(at(0)));
+}
+
+#[test]
+fn an_outage_opens_when_confirmed_and_closes_at_the_first_up_cycle() {
+    let mut h = History::default();
+    remember(&mut h, &update(1, Some(10), None));
+    remember(&mut h, &update(3, None, Some(at(2))));
+    remember(&mut h, &update(4, None, Some(at(2))));
+    assert_eq!(
+        h.outages,
+        [Span {
+            start: at(2),
+            end: None
+        }]
+    );
+    remember(&mut h, &update(5, Some(12), None));
+    assert_eq!(
+        h.outages,
+        [Span {
+            start: at(2),
+            end: Some(at(5))
+        }]
+    );
+    // A different outage (the first was resolved by hand) closes the old one at once.
+    remember(&mut h, &update(7, None, Some(at(6))));
+    remember(&mut h, &update(9, None, Some(at(8))));
+    assert_eq!(
+        h.outages[1],
+        Span {
+            start: at(6),
+            end: Some(at(9))
+        }
+    );
+    assert_eq!(
+        h.outages[2],
+        Span {
+            start: at(8),
+            end: None
+        }
+    );
+}
+
+#[actix_web::test]
+async fn the_snapshot_follows_updates_and_maintenance() {
+    let page = Arc::new(
+        crate::settings::load(&crate::settings::LoadOptions::default())
+            .expect("defaults")
+            .status_page,
+    );
+    let cache = StatusCache::new(&["api".into(), "web".into()], page).start();
+    cache.send(update(1, Some(42), None)).await.expect("send");
+    let snap = cache.send(GetSnapshot).await.expect("snapshot");
+    assert_eq!(snap.services[0].status, ServiceStatus::Up);
+    assert_eq!(snap.services[0].uptime_24h, Some(100.0));
+    assert_eq!(snap.services[1].status, ServiceStatus::Unknown);
+    assert!(String::from_utf8_lossy(&snap.html.body).contains("data-service=\"api\""));
+    let window = crate::domain::notices::Maintenance {
+        id: 1,
+        title: "Upgrade".into(),
+        description: String::new(),
+        services: vec!["web".into()],
+        start: Utc::now() - Age::minutes(1),
+        end: Utc::now() + Age::minutes(30),
+    };
+    let notices = Notices {
+        maintenance: vec![window],
+        ..Notices::default()
+    };
+    cache.send(NoticesLoaded(notices)).await.expect("send");
+    let snap = cache.send(GetSnapshot).await.expect("snapshot");
+    assert_eq!(snap.services[1].status, ServiceStatus::Maintenance);
+    assert_eq!(
+        snap.services[1].detail.as_deref(),
+        Some("Under maintenance")
+    );
+    assert_eq!(
+        snap.overall_status,
+        crate::domain::status::OverallStatus::Maintenance
+    );
+}

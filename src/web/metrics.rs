@@ -1,0 +1,22 @@
+//! `GET /metrics`: Prometheus text exposition of the counters and the current snapshot.
+
+use super::{snapshot, WebError};
+use crate::actors::status_cache::StatusCache;
+use crate::metrics::{render, Metrics};
+use actix::Addr;
+use actix_web::{web, HttpResponse};
+
+/// The exposition format's content type (text format 0.0.4).
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// `GET /metrics`: counters, queue gauges and per-service gauges; never cached.
+pub async fn metrics(
+    cache: web::Data<Addr<StatusCache>>,
+    metrics: web::Data<Metrics>,
+) -> Result<HttpResponse, WebError> {
+    let snap = snapshot(&cache).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(CONTENT_TYPE)
+        .insert_header(("Cache-Control", "no-store"))
+        .body(render(&metrics, &snap)))
+}
