@@ -71,6 +71,10 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         install_crypto();
         let (pool, restored) = connect_with_retry(&settings).await;
+        let (web_pool, page) = (
+            Data::new(pool.clone()),
+            Data::new(settings.status_page.clone()),
+        );
         let retention = Retention {
             at: settings.checks.cleanup_at,
             days: settings.checks.retention_days,
@@ -98,6 +102,8 @@ impl Application {
             App::new()
                 .app_data(Data::new(cache.clone()))
                 .app_data(metrics.clone())
+                .app_data(web_pool.clone())
+                .app_data(page.clone())
                 .configure(routes::configure)
                 .wrap(crate::web::security_headers())
                 .wrap(actix_web::middleware::Compress::default())

@@ -252,6 +252,17 @@ async fn etags_headers_compression_and_assets() {
         .await
         .expect("get");
     assert_eq!(header(&zipped, "content-encoding"), "br");
+    // What browsers send: the page gzipped once per change, not per request.
+    let mut browser = client
+        .get(format!("{}/", app.base))
+        .insert_header(("Accept-Encoding", "gzip, deflate, br"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(header(&browser, "content-encoding"), "gzip");
+    assert_eq!(header(&browser, "vary"), "Accept-Encoding");
+    let body = browser.body().limit(1 << 22).await.expect("body");
+    assert!(body.starts_with(b"<!DOCTYPE html>"), "awc decodes the gzip to the page");
     let (_, page) = app.get("/").await;
     assert!(page.contains("<script src=\"/static/status.js\" defer>"));
     assert!(!page.contains("<script>"), "inline script on the page");

@@ -65,25 +65,36 @@ pub struct ServiceDetail {
     pub bars: Vec<DayBar>,
 }
 
-/// A rendered body with its ETag.
+/// A rendered body with its ETag, and the same body gzipped once, so a browser's request
+/// costs no compression.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
     /// The bytes served.
     pub body: Bytes,
+    /// `body` gzipped (empty if compression failed).
+    pub gzip: Bytes,
     /// Strong ETag, quoted.
     pub etag: String,
 }
 
 impl Rendered {
-    /// `body` with an ETag from its hash.
+    /// `body` with an ETag from its hash and its gzipped copy.
     pub fn new(body: Vec<u8>) -> Self {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         body.hash(&mut hasher);
         Rendered {
             etag: format!("\"{:016x}\"", hasher.finish()),
+            gzip: Bytes::from(gzip(&body).unwrap_or_default()),
             body: Bytes::from(body),
         }
     }
+}
+
+fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body)?;
+    encoder.finish()
 }
 
 /// An immutable picture of everything, shared with handlers.

@@ -4,6 +4,7 @@ pub mod connection;
 pub mod history;
 pub mod models;
 pub mod queries;
+pub mod read_queries;
 pub mod schema;
 
 pub use connection::{connect, AnyConnection, DbError, DbTarget, Pool};

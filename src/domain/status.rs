@@ -115,15 +115,18 @@ pub fn public_detail(status: ServiceStatus, latest: Option<&CheckOutcome>) -> Op
 }
 
 fn failure_hint(outcome: &CheckOutcome) -> String {
-    let error = outcome.error.as_deref().unwrap_or("");
+    hint(outcome.error.as_deref().unwrap_or(""), outcome.status_code)
+}
+
+/// The public hint for a failed check's raw `error` (never shown itself: it may name
+/// internal hosts): `Request timed out`, `Service unreachable`, `Unexpected response (HTTP
+/// {code})` or `Not responding correctly`.
+pub fn hint(error: &str, status_code: Option<u16>) -> String {
     if error.starts_with("Request timed out") {
         "Request timed out".to_string()
     } else if error.starts_with("Connection error") {
         "Service unreachable".to_string()
-    } else if let Some(code) = outcome
-        .status_code
-        .filter(|_| error.starts_with("Expected"))
-    {
+    } else if let Some(code) = status_code.filter(|_| error.starts_with("Expected")) {
         format!("Unexpected response (HTTP {code})")
     } else {
         "Not responding correctly".to_string()

@@ -1,9 +1,14 @@
 //! HTTP: thin handlers over the StatusCache snapshot, and pure maud views.
 
 pub mod api;
+pub mod badges;
+pub mod feeds;
 pub mod metrics;
 pub mod pages;
+pub mod read_api;
+pub mod read_views;
 pub mod routes;
+pub mod site;
 pub mod views;
 
 use crate::actors::status_cache::{GetSnapshot, Snapshot, StatusCache};
@@ -17,16 +22,30 @@ pub enum WebError {
     /// The StatusCache did not answer.
     #[error("status is temporarily unavailable")]
     CacheUnavailable,
+    /// What was asked for does not exist (the text says what).
+    #[error("{0}")]
+    NotFound(String),
+    /// A request parameter is invalid (the text names it).
+    #[error("{0}")]
+    BadRequest(String),
+    /// A read query failed; the cause is logged, not shown.
+    #[error("history is temporarily unavailable")]
+    Database(String),
 }
 
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
-            WebError::CacheUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::CacheUnavailable | WebError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let WebError::Database(cause) = self {
+            log::warn!("A read query failed: {cause}");
+        }
         HttpResponse::build(self.status_code())
             .insert_header(("Cache-Control", "no-store"))
             .json(serde_json::json!({ "error": self.to_string() }))

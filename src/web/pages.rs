@@ -33,12 +33,32 @@ pub fn serve(
         HttpResponse::Ok()
     };
     resp.insert_header((header::ETAG, rendered.etag.clone()))
-        .insert_header((header::CACHE_CONTROL, cache));
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::VARY, "Accept-Encoding"));
     if fresh {
-        resp.finish()
-    } else {
-        resp.content_type(content_type).body(rendered.body.clone())
+        return resp.finish();
     }
+    resp.content_type(content_type);
+    if accepts_gzip(req) && !rendered.gzip.is_empty() {
+        // Already encoded: the Compress middleware leaves a response with Content-Encoding be.
+        resp.insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(rendered.gzip.clone())
+    } else {
+        resp.body(rendered.body.clone())
+    }
+}
+
+/// True when the request's `Accept-Encoding` lists gzip (with a non-zero weight).
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    let Some(accept) = req.headers().get(header::ACCEPT_ENCODING) else {
+        return false;
+    };
+    accept.to_str().unwrap_or("").split(',').any(|part| {
+        let mut pieces = part.trim().split(';');
+        let coding = pieces.next().unwrap_or("").trim();
+        let zero = pieces.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !zero
+    })
 }
 
 /// `GET /`: the status page, rendered when the state changed.

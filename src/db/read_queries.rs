@@ -1,0 +1,183 @@
+//! Read-side queries of the public API: one service's response times, its checks page by page,
+//! and outages. Called per request (never on `/` or `/api/status`), each bounded by a limit.
+
+use super::connection::AnyConnection;
+use super::schema::{health_checks, outages};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+/// Response times read for the latency percentiles at most (a day of checks every second).
+pub const MAX_LATENCY_ROWS: i64 = 86_400;
+
+/// One stored check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckRecord {
+    /// When it ran.
+    pub checked_at: DateTime<Utc>,
+    /// `up` or `down`.
+    pub status: String,
+    /// Last HTTP status seen.
+    pub status_code: Option<i32>,
+    /// Response time, ms.
+    pub response_time_ms: Option<i32>,
+    /// The stored error text of a down check.
+    pub error_message: Option<String>,
+}
+
+/// One outage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutageRecord {
+    /// Service name.
+    pub service: String,
+    /// First failure.
+    pub start: DateTime<Utc>,
+    /// Recovery; `None` while open.
+    pub end: Option<DateTime<Utc>>,
+    /// Closed (by recovery or by an operator).
+    pub resolved: bool,
+    /// Who closed it, when recorded.
+    pub resolved_by: Option<String>,
+}
+
+/// Which checks to read: `since <= checked_at < until`, newest first, at most `limit`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CheckPage {
+    /// Oldest time included.
+    pub since: Option<DateTime<Utc>>,
+    /// Newest time, excluded (so a page's oldest time pages on without repeats).
+    pub until: Option<DateTime<Utc>>,
+    /// Rows at most.
+    pub limit: i64,
+}
+
+/// Which outages to read, newest first.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutageFilter<'a> {
+    /// Only this service's.
+    pub service: Option<&'a str>,
+    /// Only those still open or ended at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Rows at most.
+    pub limit: i64,
+}
+
+type CheckRow = (
+    NaiveDateTime,
+    String,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+);
+type OutageRow = (
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    bool,
+    Option<String>,
+);
+
+/// Response times (ms) of `service`'s checks at or after `since`, in no particular order.
+pub fn response_times(
+    conn: &mut AnyConnection,
+    service: &str,
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<u64>> {
+    let rows: Vec<Option<i32>> = health_checks::table
+        .filter(health_checks::service_name.eq(service))
+        .filter(health_checks::checked_at.ge(since.naive_utc()))
+        .filter(health_checks::response_time_ms.is_not_null())
+        .order(health_checks::checked_at.desc())
+        .limit(MAX_LATENCY_ROWS)
+        .select(health_checks::response_time_ms)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|ms| u64::try_from(ms?).ok())
+        .collect())
+}
+
+/// A page of `service`'s checks, newest first.
+pub fn checks(
+    conn: &mut AnyConnection,
+    service: &str,
+    page: CheckPage,
+) -> QueryResult<Vec<CheckRecord>> {
+    let mut query = health_checks::table
+        .filter(health_checks::service_name.eq(service))
+        .into_boxed();
+    if let Some(since) = page.since {
+        query = query.filter(health_checks::checked_at.ge(since.naive_utc()));
+    }
+    if let Some(until) = page.until {
+        query = query.filter(health_checks::checked_at.lt(until.naive_utc()));
+    }
+    let rows: Vec<CheckRow> = query
+        .order((health_checks::checked_at.desc(), health_checks::id.desc()))
+        .limit(page.limit)
+        .select((
+            health_checks::checked_at,
+            health_checks::status,
+            health_checks::status_code,
+            health_checks::response_time_ms,
+            health_checks::error_message,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, status, code, ms, error)| CheckRecord {
+            checked_at: at.and_utc(),
+            status,
+            status_code: code,
+            response_time_ms: ms,
+            error_message: error,
+        })
+        .collect())
+}
+
+/// Outages matching `filter`, newest start first.
+pub fn outages(
+    conn: &mut AnyConnection,
+    filter: OutageFilter<'_>,
+) -> QueryResult<Vec<OutageRecord>> {
+    let mut query = outages::table.into_boxed();
+    if let Some(service) = filter.service {
+        query = query.filter(outages::service_name.eq(service));
+    }
+    if let Some(since) = filter.since {
+        let since = since.naive_utc();
+        query = query.filter(outages::end_time.is_null().or(outages::end_time.ge(since)));
+    }
+    let rows: Vec<OutageRow> = query
+        .order((outages::start_time.desc(), outages::id.desc()))
+        .limit(filter.limit)
+        .select((
+            outages::service_name,
+            outages::start_time,
+            outages::end_time,
+            outages::resolved,
+            outages::resolved_by,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(service, start, end, resolved, by)| OutageRecord {
+            service,
+            start: start.and_utc(),
+            end: end.map(|e| e.and_utc()),
+            resolved,
+            resolved_by: by,
+        })
+        .collect())
+}
+
+/// Start of `service`'s open outage (the newest, should there be several).
+pub fn open_outage(conn: &mut AnyConnection, service: &str) -> QueryResult<Option<DateTime<Utc>>> {
+    let start: Option<NaiveDateTime> = outages::table
+        .filter(outages::service_name.eq(service))
+        .filter(outages::end_time.is_null())
+        .order(outages::start_time.desc())
+        .select(outages::start_time)
+        .first(conn)
+        .optional()?;
+    Ok(start.map(|s| s.and_utc()))
+}

@@ -1,0 +1,180 @@
+//! The read API: one service in detail, its checks page by page, outages, incidents. Thin
+//! handlers: the snapshot says which services exist, bounded queries run on a blocking thread,
+//! [`super::read_views`] builds the bodies.
+
+use super::read_views::{
+    parse_limit, parse_time, ChecksPageView, Latency, OutageView, ServiceDetailView,
+};
+use super::{snapshot, WebError};
+use crate::actors::snapshot::{ServiceView, Snapshot};
+use crate::actors::status_cache::StatusCache;
+use crate::db::read_queries::{self, CheckPage, OutageFilter};
+use crate::db::{self, DbError, Pool};
+use actix::Addr;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Outages shown in a service's detail.
+pub const RECENT_OUTAGES: i64 = 10;
+/// Outages `/api/outages` lists at most.
+pub const OUTAGES_LIMIT: i64 = 500;
+const CACHE: &str = "public, max-age=10";
+
+/// Query of `/api/services/{name}/checks`.
+#[derive(Deserialize)]
+pub struct ChecksQuery {
+    since: Option<String>,
+    until: Option<String>,
+    limit: Option<String>,
+}
+
+/// Query of `/api/outages`.
+#[derive(Deserialize)]
+pub struct OutagesQuery {
+    service: Option<String>,
+    since: Option<String>,
+}
+
+fn json<T: Serialize>(body: &T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, CACHE))
+        .json(body)
+}
+
+/// The snapshot's view of `name`, or a 404 naming it.
+fn find<'a>(snap: &'a Snapshot, name: &str) -> Result<&'a ServiceView, WebError> {
+    snap.services
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| WebError::NotFound(format!("unknown service {name:?}")))
+}
+
+fn unavailable(e: DbError) -> WebError {
+    WebError::Database(e.to_string())
+}
+
+/// `GET /api/services/{name}`: the snapshot's view with uptimes, 24-hour latency
+/// percentiles, the open outage and the last outages.
+pub async fn service(
+    name: web::Path<String>,
+    cache: web::Data<Addr<StatusCache>>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, WebError> {
+    let snap = snapshot(&cache).await?;
+    let view = find(&snap, &name)?;
+    let now = Utc::now();
+    let name = name.into_inner();
+    let (times, open, recent) = db::blocking(pool.get_ref().clone(), move |conn| {
+        let times = read_queries::response_times(conn, &name, now - Duration::hours(24))?;
+        let open = read_queries::open_outage(conn, &name)?;
+        let filter = OutageFilter {
+            service: Some(&name),
+            since: None,
+            limit: RECENT_OUTAGES,
+        };
+        Ok((times, open, read_queries::outages(conn, filter)?))
+    })
+    .await
+    .map_err(unavailable)?;
+    let recent = recent
+        .into_iter()
+        .map(|o| OutageView::new(o, now, false))
+        .collect();
+    Ok(json(&ServiceDetailView::new(
+        view,
+        Latency::of(times),
+        open,
+        recent,
+    )))
+}
+
+/// `GET /api/services/{name}/checks?since=&until=&limit=`: stored checks, newest first.
+pub async fn checks(
+    name: web::Path<String>,
+    query: web::Query<ChecksQuery>,
+    cache: web::Data<Addr<StatusCache>>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, WebError> {
+    let page = CheckPage {
+        since: parse_time("since", query.since.as_deref()).map_err(WebError::BadRequest)?,
+        until: parse_time("until", query.until.as_deref()).map_err(WebError::BadRequest)?,
+        limit: parse_limit(query.limit.as_deref()).map_err(WebError::BadRequest)?,
+    };
+    find(&*snapshot(&cache).await?, &name)?;
+    let name = name.into_inner();
+    let records = db::blocking(pool.get_ref().clone(), move |conn| {
+        Ok(read_queries::checks(conn, &name, page)?)
+    })
+    .await
+    .map_err(unavailable)?;
+    Ok(json(&ChecksPageView::new(records, page.limit)))
+}
+
+/// `GET /api/outages?service=&since=`: outages newest first, each naming its service.
+pub async fn outages(
+    query: web::Query<OutagesQuery>,
+    cache: web::Data<Addr<StatusCache>>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, WebError> {
+    let since = parse_time("since", query.since.as_deref()).map_err(WebError::BadRequest)?;
+    let service = query.into_inner().service.filter(|s| !s.is_empty());
+    if let Some(name) = &service {
+        find(&*snapshot(&cache).await?, name)?;
+    }
+    let records = db::blocking(pool.get_ref().clone(), move |conn| {
+        let filter = OutageFilter {
+            service: service.as_deref(),
+            since,
+            limit: OUTAGES_LIMIT,
+        };
+        Ok(read_queries::outages(conn, filter)?)
+    })
+    .await
+    .map_err(unavailable)?;
+    let now = Utc::now();
+    let views: Vec<OutageView> = records
+        .into_iter()
+        .map(|o| OutageView::new(o, now, true))
+        .collect();
+    Ok(json(&serde_json::json!({ "outages": views })))
+}
+
+/// `GET /api/incidents`: `{"active": [...], "recent": [...]}` from the snapshot.
+pub async fn incidents(cache: web::Data<Addr<StatusCache>>) -> Result<HttpResponse, WebError> {
+    let snap = snapshot(&cache).await?;
+    Ok(json(&serde_json::json!({
+        "active": snap.notices.active,
+        "recent": snap.notices.history,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::ResponseError;
+
+    #[test]
+    fn errors_map_to_statuses_and_hide_database_causes() {
+        let db = WebError::Database("connection refused to 10.0.0.5".into());
+        assert_eq!(db.status_code().as_u16(), 503);
+        assert_eq!(db.to_string(), "history is temporarily unavailable");
+        let unknown = WebError::NotFound(format!("unknown service {:?}", "x"));
+        assert_eq!(unknown.status_code().as_u16(), 404);
+        assert_eq!(unknown.to_string(), "unknown service \"x\"");
+        assert_eq!(
+            WebError::BadRequest("limit: x".into())
+                .status_code()
+                .as_u16(),
+            400
+        );
+        let resp = db.error_response();
+        assert_eq!(
+            resp.headers()
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.as_bytes()),
+            Some(&b"no-store"[..])
+        );
+    }
+}
