@@ -262,7 +262,10 @@ async fn etags_headers_compression_and_assets() {
     assert_eq!(header(&browser, "content-encoding"), "gzip");
     assert_eq!(header(&browser, "vary"), "Accept-Encoding");
     let body = browser.body().limit(1 << 22).await.expect("body");
-    assert!(body.starts_with(b"<!DOCTYPE html>"), "awc decodes the gzip to the page");
+    assert!(
+        body.starts_with(b"<!DOCTYPE html>"),
+        "awc decodes the gzip to the page"
+    );
     let (_, page) = app.get("/").await;
     assert!(page.contains("<script src=\"/static/status.js\" defer>"));
     assert!(!page.contains("<script>"), "inline script on the page");
