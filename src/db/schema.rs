@@ -94,3 +94,16 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(incidents, maintenance_windows, monitored_services);
+
+diesel::table! {
+    /// Operators' changes: who (token name or `cli`), what, before and after as JSON.
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+    }
+}

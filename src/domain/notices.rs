@@ -27,6 +27,15 @@ impl Severity {
         }
     }
 
+    /// `high`, `medium`, `resolved`: the stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Resolved => "resolved",
+        }
+    }
+
     /// `High`, `Medium`, `Resolved`.
     pub fn label(self) -> &'static str {
         match self {

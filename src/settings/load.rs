@@ -1,6 +1,7 @@
 //! Loading: layers merged with the `config` crate, then every unit checked with every problem
 //! collected, so a bad configuration is reported whole, before anything starts.
 
+use super::admin::RawAdmin;
 use super::page::RawStatusPage;
 use super::raw::{RawChecks, RawDatabase, RawServer, RawService, RawSlack};
 use super::Settings;
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// The shipped defaults, used when `config/default.toml` is not beside the working directory.
 const EMBEDDED_DEFAULTS: &str = include_str!("../../config/default.toml");
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
+    "admin",
     "server",
     "database",
     "checks",
@@ -166,6 +168,8 @@ fn resolve(
     let slack = checked("slack").resolve(errors, |r: RawSlack, p| Some(r.resolve(p)));
     let status_page =
         checked("status_page").resolve(errors, |r: RawStatusPage, p| Some(r.resolve(p)));
+    let env_token = env.get("ADMIN_TOKEN").map(String::as_str);
+    let admin = checked("admin").resolve(errors, |r: RawAdmin, p| Some(r.resolve(p, env_token)));
     if let (Some(server), Some(port), None) =
         (server.as_mut(), env.get("PORT"), env.get("WATCHPOST_BIND"))
     {
@@ -182,6 +186,7 @@ fn resolve(
         checks: checks?,
         slack: slack?,
         status_page: status_page?,
+        admin: admin?,
         services,
     })
 }

@@ -5,11 +5,13 @@
 //! list in the user's file replaces the default list as a whole; it is never merged entry by
 //! entry.
 
+mod admin;
 mod duration;
 mod load;
 mod page;
 mod raw;
 
+pub use admin::{sha256_hex, AdminSettings, AdminToken};
 pub use duration::{format as format_duration, parse as parse_duration, Secs};
 pub use load::{load, ConfigErrors, LoadOptions};
 pub use page::{Link, Quote, StatusPageSettings};
@@ -32,6 +34,8 @@ pub struct Settings {
     pub slack: SlackSettings,
     /// `[status_page]`
     pub status_page: StatusPageSettings,
+    /// `[admin]`: operator tokens and sign-in limits.
+    pub admin: AdminSettings,
     /// `[[services]]`, each with the global defaults filled in.
     pub services: Vec<ServiceSettings>,
 }
@@ -149,6 +153,9 @@ impl Settings {
         let mut copy = self.clone();
         copy.slack.webhook_url = mask_url(&copy.slack.webhook_url);
         copy.database.url = mask_url(&copy.database.url);
+        if !copy.admin.session_secret.is_empty() {
+            copy.admin.session_secret = "***".into();
+        }
         toml::to_string(&copy)
     }
 }

@@ -1,0 +1,234 @@
+//! Incidents: post, edit, resolve, delete, list.
+
+use super::{audit, check, FieldError, OpsError};
+use crate::db::schema::incidents;
+use crate::db::AnyConnection;
+use crate::domain::notices::{Incident, Severity};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+/// Longest incident text.
+pub const MAX_TEXT: usize = 10_000;
+const SEVERITIES: [&str; 3] = ["high", "medium", "resolved"];
+
+/// A new incident.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncident {
+    /// `high`, `medium` or `resolved`.
+    pub severity: String,
+    /// Plain text, at most 10,000 characters.
+    pub text: String,
+}
+
+/// A change to an incident; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentPatch {
+    /// New severity.
+    pub severity: Option<String>,
+    /// New text.
+    pub text: Option<String>,
+    /// Shown as active.
+    pub active: Option<bool>,
+}
+
+fn check_severity(errors: &mut Vec<FieldError>, severity: &str) {
+    if !SEVERITIES.contains(&severity) {
+        errors.push(FieldError::new(
+            "severity",
+            format!("{severity:?} is not one of high, medium, resolved"),
+        ));
+    }
+}
+
+fn check_text(errors: &mut Vec<FieldError>, text: &str) {
+    if text.trim().is_empty() {
+        errors.push(FieldError::new("text", "must not be empty"));
+    } else if text.chars().count() > MAX_TEXT {
+        errors.push(FieldError::new(
+            "text",
+            format!("is longer than {MAX_TEXT} characters"),
+        ));
+    }
+}
+
+type Row = (i64, String, String, bool, NaiveDateTime, NaiveDateTime);
+
+fn from_row((id, severity, text, active, created, updated): Row) -> Incident {
+    Incident {
+        id,
+        severity: Severity::parse(&severity),
+        text,
+        active,
+        created_at: created.and_utc(),
+        updated_at: updated.and_utc(),
+    }
+}
+
+fn columns() -> (
+    incidents::id,
+    incidents::severity,
+    incidents::text,
+    incidents::active,
+    incidents::created_at,
+    incidents::updated_at,
+) {
+    (
+        incidents::id,
+        incidents::severity,
+        incidents::text,
+        incidents::active,
+        incidents::created_at,
+        incidents::updated_at,
+    )
+}
+
+/// One incident.
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Incident, OpsError> {
+    let row: Option<Row> = incidents::table
+        .find(id)
+        .select(columns())
+        .first(conn)
+        .optional()?;
+    row.map(from_row)
+        .ok_or_else(|| OpsError::NotFound(format!("incident {id}")))
+}
+
+/// Every incident, newest first (at most 500).
+pub fn list(conn: &mut AnyConnection) -> Result<Vec<Incident>, OpsError> {
+    let rows: Vec<Row> = incidents::table
+        .order(incidents::id.desc())
+        .limit(500)
+        .select(columns())
+        .load(conn)?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Posts an incident (active unless its severity is `resolved`).
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &str,
+    input: &NewIncident,
+    now: DateTime<Utc>,
+) -> Result<Incident, OpsError> {
+    let mut errors = Vec::new();
+    check_severity(&mut errors, &input.severity);
+    check_text(&mut errors, &input.text);
+    check(errors)?;
+    conn.transaction(|c| {
+        diesel::insert_into(incidents::table)
+            .values((
+                incidents::severity.eq(&input.severity),
+                incidents::text.eq(&input.text),
+                incidents::active.eq(input.severity != "resolved"),
+                incidents::created_at.eq(now.naive_utc()),
+                incidents::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(c)?;
+        let id: i64 = incidents::table
+            .filter(incidents::created_at.eq(now.naive_utc()))
+            .filter(incidents::text.eq(&input.text))
+            .select(diesel::dsl::max(incidents::id))
+            .first::<Option<i64>>(c)?
+            .ok_or(diesel::result::Error::NotFound)?;
+        let created = get(c, id)?;
+        audit::record(
+            c,
+            actor,
+            "incident.create",
+            &format!("incident {id}"),
+            None::<&Incident>,
+            Some(&created),
+            now,
+        )?;
+        Ok(created)
+    })
+}
+
+/// Changes an incident.
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    patch: &IncidentPatch,
+    now: DateTime<Utc>,
+) -> Result<Incident, OpsError> {
+    let mut errors = Vec::new();
+    if let Some(s) = &patch.severity {
+        check_severity(&mut errors, s);
+    }
+    if let Some(t) = &patch.text {
+        check_text(&mut errors, t);
+    }
+    check(errors)?;
+    conn.transaction(|c| {
+        let before = get(c, id)?;
+        let severity = patch
+            .severity
+            .clone()
+            .unwrap_or_else(|| before.severity.as_str().to_string());
+        // Resolving makes an incident inactive unless the patch says otherwise.
+        let active = patch
+            .active
+            .unwrap_or(before.active && severity != "resolved");
+        diesel::update(incidents::table.find(id))
+            .set((
+                incidents::severity.eq(&severity),
+                incidents::text.eq(patch.text.as_ref().unwrap_or(&before.text)),
+                incidents::active.eq(active),
+                incidents::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(c)?;
+        let after = get(c, id)?;
+        audit::record(
+            c,
+            actor,
+            "incident.update",
+            &format!("incident {id}"),
+            Some(&before),
+            Some(&after),
+            now,
+        )?;
+        Ok(after)
+    })
+}
+
+/// Resolves an incident: inactive, severity `resolved`.
+pub fn resolve(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Incident, OpsError> {
+    let patch = IncidentPatch {
+        severity: Some("resolved".into()),
+        active: Some(false),
+        text: None,
+    };
+    update(conn, actor, id, &patch, now)
+}
+
+/// Deletes an incident.
+pub fn delete(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), OpsError> {
+    conn.transaction(|c| {
+        let before = get(c, id)?;
+        diesel::delete(incidents::table.find(id)).execute(c)?;
+        audit::record(
+            c,
+            actor,
+            "incident.delete",
+            &format!("incident {id}"),
+            Some(&before),
+            None::<&Incident>,
+            now,
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,378 @@
+//! Maintenance windows: schedule, edit, cancel, delete, list. Services must be configured.
+
+use super::{audit, check, parse_time, FieldError, OpsError};
+use crate::db::schema::maintenance_windows as mw;
+use crate::db::AnyConnection;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Longest title.
+pub const MAX_TITLE: usize = 200;
+
+/// A maintenance window as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Window {
+    /// Row id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Affected services; empty for all.
+    pub services: Vec<String>,
+    /// Start.
+    pub start: DateTime<Utc>,
+    /// End.
+    pub end: DateTime<Utc>,
+    /// False once cancelled.
+    pub active: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new window; times as operators write them (see [`parse_time`]).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWindow {
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Affected services (empty: all).
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Start.
+    pub start: String,
+    /// End, strictly after the start.
+    pub end: String,
+}
+
+/// A change to a window; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowPatch {
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Affected services.
+    pub services: Option<Vec<String>>,
+    /// Start.
+    pub start: Option<String>,
+    /// End.
+    pub end: Option<String>,
+    /// False cancels it.
+    pub active: Option<bool>,
+}
+
+/// Checks a window's fields against the configured service names `known`; returns its times.
+pub fn validate(
+    title: &str,
+    services: &[String],
+    start: &str,
+    end: &str,
+    known: &[String],
+) -> Result<(DateTime<Utc>, DateTime<Utc>), OpsError> {
+    let mut errors = Vec::new();
+    if title.trim().is_empty() {
+        errors.push(FieldError::new("title", "must not be empty"));
+    } else if title.chars().count() > MAX_TITLE {
+        errors.push(FieldError::new(
+            "title",
+            format!("is longer than {MAX_TITLE} characters"),
+        ));
+    }
+    let unknown: Vec<&String> = services.iter().filter(|s| !known.contains(s)).collect();
+    if !unknown.is_empty() {
+        let quoted = |v: Vec<&String>| {
+            v.iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        errors.push(FieldError::new(
+            "services",
+            format!(
+                "unknown service(s) {}; configured: {}",
+                quoted(unknown),
+                quoted(known.iter().collect())
+            ),
+        ));
+    }
+    let start_at = parse_time(start);
+    let end_at = parse_time(end);
+    if start_at.is_none() {
+        errors.push(FieldError::new(
+            "start",
+            format!("{start:?} is not a time like 2026-12-01T02:00Z"),
+        ));
+    }
+    if end_at.is_none() {
+        errors.push(FieldError::new(
+            "end",
+            format!("{end:?} is not a time like 2026-12-01T04:00Z"),
+        ));
+    }
+    if let (Some(s), Some(e)) = (start_at, end_at) {
+        if e <= s {
+            errors.push(FieldError::new("end", "must be after start"));
+        }
+    }
+    check(errors)?;
+    match (start_at, end_at) {
+        (Some(s), Some(e)) => Ok((s, e)),
+        _ => Err(OpsError::Invalid(Vec::new())),
+    }
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    NaiveDateTime,
+    bool,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+
+fn from_row(r: Row) -> Window {
+    Window {
+        id: r.0,
+        title: r.1,
+        description: r.2,
+        services: serde_json::from_str(&r.3).unwrap_or_default(),
+        start: r.4.and_utc(),
+        end: r.5.and_utc(),
+        active: r.6,
+        created_at: r.7.and_utc(),
+        updated_at: r.8.and_utc(),
+    }
+}
+
+fn load(conn: &mut AnyConnection, id: Option<i64>) -> QueryResult<Vec<Window>> {
+    let mut query = mw::table
+        .select((
+            mw::id,
+            mw::title,
+            mw::description,
+            mw::affected_services,
+            mw::start_time,
+            mw::end_time,
+            mw::active,
+            mw::created_at,
+            mw::updated_at,
+        ))
+        .order(mw::start_time.desc())
+        .limit(500)
+        .into_boxed();
+    if let Some(id) = id {
+        query = query.filter(mw::id.eq(id));
+    }
+    let rows: Vec<Row> = query.load(conn)?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// One window.
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Window, OpsError> {
+    load(conn, Some(id))?
+        .pop()
+        .ok_or_else(|| OpsError::NotFound(format!("maintenance window {id}")))
+}
+
+/// Every window, latest start first (at most 500).
+pub fn list(conn: &mut AnyConnection) -> Result<Vec<Window>, OpsError> {
+    Ok(load(conn, None)?)
+}
+
+fn services_json(services: &[String]) -> String {
+    serde_json::to_string(services).unwrap_or_else(|_| "[]".into())
+}
+
+/// Schedules a window.
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &str,
+    input: &NewWindow,
+    known: &[String],
+    now: DateTime<Utc>,
+) -> Result<Window, OpsError> {
+    let (start, end) = validate(
+        &input.title,
+        &input.services,
+        &input.start,
+        &input.end,
+        known,
+    )?;
+    conn.transaction(|c| {
+        diesel::insert_into(mw::table)
+            .values((
+                mw::title.eq(input.title.trim()),
+                mw::description.eq(&input.description),
+                mw::affected_services.eq(services_json(&input.services)),
+                mw::start_time.eq(start.naive_utc()),
+                mw::end_time.eq(end.naive_utc()),
+                mw::active.eq(true),
+                mw::created_at.eq(now.naive_utc()),
+                mw::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(c)?;
+        let id: i64 = mw::table
+            .filter(mw::created_at.eq(now.naive_utc()))
+            .select(diesel::dsl::max(mw::id))
+            .first::<Option<i64>>(c)?
+            .ok_or(diesel::result::Error::NotFound)?;
+        let created = get(c, id)?;
+        audit::record(
+            c,
+            actor,
+            "maintenance.create",
+            &format!("maintenance {id}"),
+            None::<&Window>,
+            Some(&created),
+            now,
+        )?;
+        Ok(created)
+    })
+}
+
+/// Changes a window; the result is validated as a whole.
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    patch: &WindowPatch,
+    known: &[String],
+    now: DateTime<Utc>,
+) -> Result<Window, OpsError> {
+    conn.transaction(|c| {
+        let before = get(c, id)?;
+        let title = patch.title.clone().unwrap_or_else(|| before.title.clone());
+        let services = patch
+            .services
+            .clone()
+            .unwrap_or_else(|| before.services.clone());
+        let start = patch
+            .start
+            .clone()
+            .unwrap_or_else(|| before.start.to_rfc3339());
+        let end = patch.end.clone().unwrap_or_else(|| before.end.to_rfc3339());
+        let (start, end) = validate(&title, &services, &start, &end, known)?;
+        diesel::update(mw::table.find(id))
+            .set((
+                mw::title.eq(title.trim()),
+                mw::description.eq(patch.description.as_ref().unwrap_or(&before.description)),
+                mw::affected_services.eq(services_json(&services)),
+                mw::start_time.eq(start.naive_utc()),
+                mw::end_time.eq(end.naive_utc()),
+                mw::active.eq(patch.active.unwrap_or(before.active)),
+                mw::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(c)?;
+        let after = get(c, id)?;
+        audit::record(
+            c,
+            actor,
+            "maintenance.update",
+            &format!("maintenance {id}"),
+            Some(&before),
+            Some(&after),
+            now,
+        )?;
+        Ok(after)
+    })
+}
+
+/// Cancels a window (kept, inactive).
+pub fn cancel(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    known: &[String],
+    now: DateTime<Utc>,
+) -> Result<Window, OpsError> {
+    let patch = WindowPatch {
+        active: Some(false),
+        ..WindowPatch::default()
+    };
+    update(conn, actor, id, &patch, known, now)
+}
+
+/// Deletes a window.
+pub fn delete(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), OpsError> {
+    conn.transaction(|c| {
+        let before = get(c, id)?;
+        diesel::delete(mw::table.find(id)).execute(c)?;
+        audit::record(
+            c,
+            actor,
+            "maintenance.delete",
+            &format!("maintenance {id}"),
+            Some(&before),
+            None::<&Window>,
+            now,
+        )?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> Vec<String> {
+        vec!["api".into(), "web".into()]
+    }
+
+    #[test]
+    fn a_valid_window_gives_its_times() {
+        let (s, e) = validate(
+            "Upgrade",
+            &["api".into()],
+            "2026-12-01T02:00Z",
+            "2026-12-01T04:00Z",
+            &known(),
+        )
+        .expect("valid");
+        assert_eq!((e - s).num_hours(), 2);
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let Err(OpsError::Invalid(errors)) = validate(
+            " ",
+            &["api".into(), "db".into()],
+            "soon",
+            "2026-12-01T04:00Z",
+            &known(),
+        ) else {
+            panic!("expected invalid");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "services", "start"]);
+        assert_eq!(
+            errors[1].message,
+            "unknown service(s) \"db\"; configured: \"api\", \"web\""
+        );
+    }
+
+    #[test]
+    fn the_end_must_follow_the_start() {
+        let Err(OpsError::Invalid(errors)) =
+            validate("x", &[], "2026-12-01T04:00Z", "2026-12-01T04:00Z", &known())
+        else {
+            panic!("expected invalid");
+        };
+        assert_eq!(errors, [FieldError::new("end", "must be after start")]);
+    }
+}
