@@ -71,6 +71,11 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         install_crypto();
         let (pool, restored) = connect_with_retry(&settings).await;
+        let admin = Data::new(crate::web::auth::Gate::new(&settings.admin));
+        let names = Data::new(crate::web::auth::ServiceNames(
+            settings.services.iter().map(|s| s.name.clone()).collect(),
+        ));
+        let session_key = Data::new(crate::web::auth::SessionKey::from_settings(&settings.admin));
         let (web_pool, page) = (
             Data::new(pool.clone()),
             Data::new(settings.status_page.clone()),
@@ -103,6 +108,9 @@ impl Application {
                 .app_data(Data::new(cache.clone()))
                 .app_data(metrics.clone())
                 .app_data(web_pool.clone())
+                .app_data(admin.clone())
+                .app_data(names.clone())
+                .app_data(session_key.clone())
                 .app_data(page.clone())
                 .configure(routes::configure)
                 .wrap(crate::web::security_headers())

@@ -1,6 +1,7 @@
 //! HTTP: thin handlers over the StatusCache snapshot, and pure maud views.
 
 pub mod api;
+pub mod auth;
 pub mod badges;
 pub mod feeds;
 pub mod metrics;
