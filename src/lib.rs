@@ -6,6 +6,7 @@ pub mod commands;
 pub mod db;
 pub mod domain;
 pub mod metrics;
+pub mod operator_cli;
 pub mod ops;
 pub mod probe;
 pub mod settings;

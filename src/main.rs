@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use watchpost::commands;
+use watchpost::operator_cli::{self, IncidentCmd, MaintenanceCmd, OperatorCmd, OutageCmd};
 use watchpost::settings::{self, LoadOptions};
 
 /// Real-time uptime monitor with Slack alerts and a public status page.
@@ -38,6 +39,21 @@ enum Command {
     },
     /// Run pending database migrations.
     Migrate,
+    /// Incident messages on the status page.
+    Incident {
+        #[command(subcommand)]
+        action: IncidentCmd,
+    },
+    /// Maintenance windows (alerts held, status "maintenance").
+    Maintenance {
+        #[command(subcommand)]
+        action: MaintenanceCmd,
+    },
+    /// Outages: list, force-resolve.
+    Outage {
+        #[command(subcommand)]
+        action: OutageCmd,
+    },
     /// Configuration commands.
     Config {
         #[command(subcommand)]
@@ -78,6 +94,15 @@ fn main() -> ExitCode {
             Command::Migrate => commands::migrate(&settings)
                 .await
                 .map_err(|e| e.to_string()),
+            Command::Incident { action } => {
+                operator_cli::run(&settings, OperatorCmd::Incident(action)).await
+            }
+            Command::Maintenance { action } => {
+                operator_cli::run(&settings, OperatorCmd::Maintenance(action)).await
+            }
+            Command::Outage { action } => {
+                operator_cli::run(&settings, OperatorCmd::Outage(action)).await
+            }
             Command::Config {
                 action: ConfigAction::Check,
             } => settings

@@ -3,6 +3,7 @@
 //! pending alerts, starts the actors and the HTTP server on a listener (port 0 in tests).
 
 use crate::actors::alerter::{Alerter, Backoff, Drain, PendingAlert};
+use crate::actors::board::{self, Board, BoardData};
 use crate::actors::cycle::MonitorCore;
 use crate::actors::persistence::{Flush, Persistence, Retention};
 use crate::actors::service_monitor::{MonitorLinks, ServiceMonitor};
@@ -43,6 +44,8 @@ pub struct Restored {
     pub alerts: Vec<PendingAlert>,
     /// What the status page shows of each service's past.
     pub history: HashMap<String, History>,
+    /// Maintenance windows and hand-resolved outages, as the monitors start with them.
+    pub board: BoardData,
 }
 
 /// The running actors the commands need.
@@ -194,8 +197,10 @@ pub fn start_core(
     .start();
     let names: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
     let page = Arc::new(settings.status_page.clone());
+    let board = Board::new(std::mem::take(&mut restored.board));
     let cache = StatusCache::new(&names, page)
         .with_history(std::mem::take(&mut restored.history))
+        .with_board(board.clone())
         .refreshing(pool.clone(), notice_refresh(settings))
         .start();
     let url: Arc<str> = Arc::from(settings.status_page.url.as_str());
@@ -204,7 +209,7 @@ pub fn start_core(
         .iter()
         .map(|svc| {
             let state = restored.states.remove(&svc.name).unwrap_or_default();
-            MonitorCore::new(Arc::new(svc.clone()), state, url.clone())
+            MonitorCore::new(Arc::new(svc.clone()), state, url.clone()).with_board(board.clone())
         })
         .collect();
     Core {
@@ -253,6 +258,7 @@ pub async fn connect_and_restore(settings: &Settings) -> Result<(Pool, Restored)
         history::ensure_monitored(conn, &names, now.naive_utc())?;
         let mut restored = restore(states, open, alerts);
         restored.history = history::load_history(conn, &names, now)?;
+        restored.board = board::load(conn, now)?;
         Ok(restored)
     })
     .await?;
@@ -281,6 +287,7 @@ fn restore(
         states: map,
         alerts: alerts.into_iter().map(PendingAlert::from).collect(),
         history: HashMap::new(),
+        board: BoardData::default(),
     }
 }
 

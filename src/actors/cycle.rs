@@ -2,6 +2,7 @@
 //! writes, alerts and a status update. Shared by the ServiceMonitor actor and `check --once`.
 
 use super::alerter::PendingAlert;
+use super::board::Board;
 use super::persistence::Record;
 use super::status_cache::StatusUpdate;
 use crate::alert::slack;
@@ -38,6 +39,7 @@ pub struct MonitorCore {
     /// Last public status.
     pub public: ServiceStatus,
     status_page_url: Arc<str>,
+    board: Board,
 }
 
 impl MonitorCore {
@@ -52,6 +54,29 @@ impl MonitorCore {
             state,
             public: ServiceStatus::Unknown,
             status_page_url,
+            board: Board::default(),
+        }
+    }
+
+    /// The same core reading operators' decisions from `board`.
+    pub fn with_board(mut self, board: Board) -> Self {
+        self.board = board;
+        self
+    }
+
+    /// An outage an operator resolved is forgotten, streak and all: no recovery alert for it,
+    /// and a new outage (with its own down alert) if the service keeps failing.
+    fn forget_resolved_outage(&mut self, board: &super::board::BoardData) {
+        let Some(outage) = self.state.outage else {
+            return;
+        };
+        if board.was_resolved(&self.service.name, outage.start) {
+            log::info!(
+                "Outage of {} since {} was resolved by an operator; counting afresh",
+                self.service.name,
+                slack::format_time(outage.start)
+            );
+            self.state = ServiceState::default();
         }
     }
 
@@ -67,9 +92,14 @@ impl MonitorCore {
                 return None;
             }
         };
+        let board = self.board.current();
+        self.forget_resolved_outage(&board);
+        let in_maintenance = board
+            .notices
+            .in_maintenance(&self.service.name, outcome.checked_at);
         let policy = Policy {
             failure_threshold: self.service.failure_threshold,
-            alerts_held: false,
+            alerts_held: in_maintenance,
         };
         let (state, effects) = step(&self.state, &outcome, policy);
         let name = &self.service.name;
@@ -83,7 +113,7 @@ impl MonitorCore {
             &outcome,
             self.public,
             self.service.degraded_threshold_ms,
-            false,
+            in_maintenance,
         );
         let mut ops = vec![WriteOp::Check(NewHealthCheck::from_outcome(name, &outcome))];
         let mut alerts = Vec::new();

@@ -2,6 +2,7 @@
 //! Each module holds its actor and the messages it handles.
 
 pub mod alerter;
+pub mod board;
 pub mod cycle;
 pub mod persistence;
 pub mod service_monitor;

@@ -4,6 +4,7 @@
 //! maintenance fresh from the database on a slow timer and serves from memory when the
 //! database is away.
 
+use super::board::{self, Board};
 pub use super::snapshot::{Input, Rendered, ServiceDetail, ServiceView, Snapshot};
 use crate::db::history::{self, History, SAMPLES};
 use crate::db::Pool;
@@ -62,6 +63,7 @@ pub struct StatusCache {
     snapshot: Arc<Snapshot>,
     dirty: bool,
     refresh: Option<(Pool, Duration)>,
+    board: Board,
 }
 
 impl StatusCache {
@@ -87,6 +89,7 @@ impl StatusCache {
             snapshot: Arc::new(Snapshot::build(Vec::new())),
             dirty: true,
             refresh: None,
+            board: Board::default(),
         };
         cache.rebuild();
         cache
@@ -99,6 +102,15 @@ impl StatusCache {
                 self.entries[i].history = history;
             }
         }
+        self.rebuild();
+        self
+    }
+
+    /// Publishes every reading of incidents, maintenance and hand-resolved outages on
+    /// `board` for the monitors, starting from what it shows now.
+    pub fn with_board(mut self, board: Board) -> Self {
+        self.notices = Arc::new(board.current().notices.clone());
+        self.board = board;
         self.rebuild();
         self
     }
@@ -127,13 +139,14 @@ impl StatusCache {
         let Some((pool, _)) = self.refresh.clone() else {
             return;
         };
-        let load = crate::db::blocking(pool, |conn| Ok(history::load_notices(conn, Utc::now())?));
+        let load = crate::db::blocking(pool, |conn| Ok(board::load(conn, Utc::now())?));
         ctx.spawn(load.into_actor(self).map(|result, act, _| match result {
-            Ok(notices) => {
-                if *act.notices != notices {
-                    act.notices = Arc::new(notices);
+            Ok(data) => {
+                if *act.notices != data.notices {
+                    act.notices = Arc::new(data.notices.clone());
                     act.dirty = true;
                 }
+                act.board.publish(data);
             }
             Err(e) => log::warn!(
                 "Could not refresh incidents and maintenance (showing the last known): {e}"
