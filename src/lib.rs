@@ -11,4 +11,5 @@ pub mod ops;
 pub mod probe;
 pub mod settings;
 pub mod startup;
+pub mod transfer;
 pub mod web;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use watchpost::commands;
 use watchpost::operator_cli::{self, IncidentCmd, MaintenanceCmd, OperatorCmd, OutageCmd};
 use watchpost::settings::{self, LoadOptions};
+use watchpost::transfer::command as transfer;
 
 /// Real-time uptime monitor with Slack alerts and a public status page.
 #[derive(Parser)]
@@ -53,6 +54,29 @@ enum Command {
     Outage {
         #[command(subcommand)]
         action: OutageCmd,
+    },
+    /// Export the history as one JSON document (standard output by default).
+    Export {
+        /// Write to this file instead.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Only rows from this time on (RFC 3339); states are always whole.
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Import an export (`--file FILE`, `-` for standard input) or the original monitor's
+    /// database (`--from-django sqlite:///path/db.sqlite3` or a PostgreSQL URL).
+    Import {
+        /// An export file.
+        #[arg(
+            long,
+            conflicts_with = "from_django",
+            required_unless_present = "from_django"
+        )]
+        file: Option<String>,
+        /// The original monitor's database URL.
+        #[arg(long)]
+        from_django: Option<String>,
     },
     /// Configuration commands.
     Config {
@@ -102,6 +126,14 @@ fn main() -> ExitCode {
             }
             Command::Outage { action } => {
                 operator_cli::run(&settings, OperatorCmd::Outage(action)).await
+            }
+            Command::Export { file, since } => transfer::export(&settings, file, since).await,
+            Command::Import {
+                from_django: Some(url),
+                ..
+            } => transfer::import_django(&settings, &url).await,
+            Command::Import { file, .. } => {
+                transfer::import_file(&settings, file.as_deref().unwrap_or("-")).await
             }
             Command::Config {
                 action: ConfigAction::Check,

@@ -1,0 +1,349 @@
+//! The rows of an export document, one type per table (DESIGN.md §3.4 columns, no ids, times
+//! RFC 3339 UTC), and reading them back from JSON with errors that name the row and field.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A `health_checks` row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckRow {
+    /// Service.
+    pub service_name: String,
+    /// `up` or `down`.
+    pub status: String,
+    /// Last HTTP status.
+    pub status_code: Option<i32>,
+    /// Milliseconds.
+    pub response_time_ms: Option<i32>,
+    /// Error text.
+    pub error_message: Option<String>,
+    /// When.
+    pub checked_at: DateTime<Utc>,
+}
+
+/// An `outages` row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutageRow {
+    /// Service.
+    pub service_name: String,
+    /// First failure.
+    pub start_time: DateTime<Utc>,
+    /// Recovery; `null` while open.
+    pub end_time: Option<DateTime<Utc>>,
+    /// Closed.
+    pub resolved: bool,
+    /// Operator who resolved it by hand.
+    pub resolved_by: Option<String>,
+}
+
+/// A `service_states` row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StateRow {
+    /// Service.
+    pub service_name: String,
+    /// Down cycles in a row.
+    pub consecutive_failures: i32,
+    /// First failure of the streak.
+    pub streak_start: Option<DateTime<Utc>>,
+    /// Start of the confirmed outage.
+    pub outage_start: Option<DateTime<Utc>>,
+    /// Its down alert went out.
+    pub down_alert_sent: bool,
+    /// Last check.
+    pub last_checked_at: Option<DateTime<Utc>>,
+}
+
+/// An `incidents` row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IncidentRow {
+    /// high, medium or resolved.
+    pub severity: String,
+    /// Text.
+    pub text: String,
+    /// Shown as active.
+    pub active: bool,
+    /// Posted.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A `maintenance_windows` row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WindowRow {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Affected services (empty: all).
+    pub affected_services: Vec<String>,
+    /// Start.
+    pub start_time: DateTime<Utc>,
+    /// End.
+    pub end_time: DateTime<Utc>,
+    /// Not cancelled.
+    pub active: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Times as both databases keep them: microseconds.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+/// Reads the fields of one JSON row, remembering the first problem as `field: why`.
+pub struct Fields<'a> {
+    row: &'a Map<String, Value>,
+}
+
+type Read<T> = Result<T, String>;
+
+impl<'a> Fields<'a> {
+    /// The row `value` with exactly the columns `allowed`.
+    pub fn new(value: &'a Value, allowed: &[&str]) -> Read<Self> {
+        let row = value.as_object().ok_or("not a JSON object")?;
+        if let Some(unknown) = row.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(format!(
+                "field {unknown}: unknown column (known: {})",
+                allowed.join(", ")
+            ));
+        }
+        Ok(Fields { row })
+    }
+
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.row.get(name).filter(|v| !v.is_null())
+    }
+
+    fn required<T>(&self, name: &str, value: Read<Option<T>>) -> Read<T> {
+        value?.ok_or_else(|| format!("field {name}: required"))
+    }
+
+    /// An optional string.
+    pub fn opt_text(&self, name: &str) -> Read<Option<String>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("field {name}: expected a string")),
+        }
+    }
+
+    /// A string.
+    pub fn text(&self, name: &str) -> Read<String> {
+        self.required(name, self.opt_text(name))
+    }
+
+    /// An optional 32-bit integer.
+    pub fn opt_int(&self, name: &str) -> Read<Option<i32>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| format!("field {name}: expected an integer")),
+        }
+    }
+
+    /// A boolean.
+    pub fn flag(&self, name: &str) -> Read<bool> {
+        match self.get(name) {
+            Some(Value::Bool(b)) => Ok(*b),
+            None => Err(format!("field {name}: required")),
+            Some(_) => Err(format!("field {name}: expected true or false")),
+        }
+    }
+
+    /// An optional RFC 3339 time.
+    pub fn opt_time(&self, name: &str) -> Read<Option<DateTime<Utc>>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+                .map(|t| Some(micros(t.with_timezone(&Utc))))
+                .map_err(|_| format!("field {name}: {s:?} is not an RFC 3339 time")),
+            Some(_) => Err(format!("field {name}: expected an RFC 3339 time string")),
+        }
+    }
+
+    /// An RFC 3339 time.
+    pub fn time(&self, name: &str) -> Read<DateTime<Utc>> {
+        self.required(name, self.opt_time(name))
+    }
+
+    /// A list of strings.
+    pub fn names(&self, name: &str) -> Read<Vec<String>> {
+        match self.get(name) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| format!("field {name}: expected a list of strings")),
+            Some(_) => Err(format!("field {name}: expected a list of strings")),
+        }
+    }
+}
+
+fn one_of(name: &str, value: String, allowed: &[&str]) -> Read<String> {
+    if allowed.contains(&value.as_str()) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "field {name}: {value:?} is not one of {}",
+            allowed.join(", ")
+        ))
+    }
+}
+
+fn not_before(name: &str, end: DateTime<Utc>, start: DateTime<Utc>, start_name: &str) -> Read<()> {
+    if end < start {
+        Err(format!(
+            "field {name}: {} is before {start_name} {}",
+            end.to_rfc3339(),
+            start.to_rfc3339()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl CheckRow {
+    /// Reads and checks one row.
+    pub fn read(v: &Value) -> Read<Self> {
+        let f = Fields::new(
+            v,
+            &[
+                "service_name",
+                "status",
+                "status_code",
+                "response_time_ms",
+                "error_message",
+                "checked_at",
+            ],
+        )?;
+        Ok(CheckRow {
+            service_name: f.text("service_name")?,
+            status: one_of("status", f.text("status")?, &["up", "down"])?,
+            status_code: f.opt_int("status_code")?,
+            response_time_ms: f.opt_int("response_time_ms")?,
+            error_message: f.opt_text("error_message")?,
+            checked_at: f.time("checked_at")?,
+        })
+    }
+}
+
+impl OutageRow {
+    /// Reads and checks one row.
+    pub fn read(v: &Value) -> Read<Self> {
+        let f = Fields::new(
+            v,
+            &[
+                "service_name",
+                "start_time",
+                "end_time",
+                "resolved",
+                "resolved_by",
+            ],
+        )?;
+        let row = OutageRow {
+            service_name: f.text("service_name")?,
+            start_time: f.time("start_time")?,
+            end_time: f.opt_time("end_time")?,
+            resolved: f.flag("resolved")?,
+            resolved_by: f.opt_text("resolved_by")?,
+        };
+        if let Some(end) = row.end_time {
+            not_before("end_time", end, row.start_time, "start_time")?;
+        }
+        Ok(row)
+    }
+}
+
+impl StateRow {
+    /// Reads and checks one row.
+    pub fn read(v: &Value) -> Read<Self> {
+        let f = Fields::new(
+            v,
+            &[
+                "service_name",
+                "consecutive_failures",
+                "streak_start",
+                "outage_start",
+                "down_alert_sent",
+                "last_checked_at",
+            ],
+        )?;
+        let failures = f.opt_int("consecutive_failures")?.unwrap_or(0);
+        if failures < 0 {
+            return Err("field consecutive_failures: must not be negative".into());
+        }
+        Ok(StateRow {
+            service_name: f.text("service_name")?,
+            consecutive_failures: failures,
+            streak_start: f.opt_time("streak_start")?,
+            outage_start: f.opt_time("outage_start")?,
+            down_alert_sent: f.flag("down_alert_sent")?,
+            last_checked_at: f.opt_time("last_checked_at")?,
+        })
+    }
+}
+
+impl IncidentRow {
+    /// Reads and checks one row.
+    pub fn read(v: &Value) -> Read<Self> {
+        let f = Fields::new(
+            v,
+            &["severity", "text", "active", "created_at", "updated_at"],
+        )?;
+        let row = IncidentRow {
+            severity: one_of(
+                "severity",
+                f.text("severity")?,
+                &["high", "medium", "resolved"],
+            )?,
+            text: f.text("text")?,
+            active: f.flag("active")?,
+            created_at: f.time("created_at")?,
+            updated_at: f.time("updated_at")?,
+        };
+        not_before("updated_at", row.updated_at, row.created_at, "created_at")?;
+        Ok(row)
+    }
+}
+
+impl WindowRow {
+    /// Reads and checks one row.
+    pub fn read(v: &Value) -> Read<Self> {
+        let f = Fields::new(
+            v,
+            &[
+                "title",
+                "description",
+                "affected_services",
+                "start_time",
+                "end_time",
+                "active",
+                "created_at",
+                "updated_at",
+            ],
+        )?;
+        let row = WindowRow {
+            title: f.text("title")?,
+            description: f.opt_text("description")?.unwrap_or_default(),
+            affected_services: f.names("affected_services")?,
+            start_time: f.time("start_time")?,
+            end_time: f.time("end_time")?,
+            active: f.flag("active")?,
+            created_at: f.time("created_at")?,
+            updated_at: f.time("updated_at")?,
+        };
+        if row.end_time <= row.start_time {
+            return Err("field end_time: must be after start_time".into());
+        }
+        Ok(row)
+    }
+}
