@@ -120,6 +120,16 @@ fn checks<W: Write>(
     Ok(table.close()?)
 }
 
+type OutageTuple = (
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    bool,
+    Option<String>,
+);
+type Opt = Option<NaiveDateTime>;
+type StateTuple = (String, i32, Opt, Opt, bool, Opt);
+
 fn small_tables<W: Write>(
     c: &mut AnyConnection,
     out: &mut W,
@@ -131,13 +141,7 @@ fn small_tables<W: Write>(
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default()
     });
-    let rows: Vec<(
-        String,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        bool,
-        Option<String>,
-    )> = outages::table
+    let rows: Vec<OutageTuple> = outages::table
         .filter(
             outages::start_time
                 .ge(floor)
@@ -163,14 +167,7 @@ fn small_tables<W: Write>(
         })?;
     }
     t.close()?;
-    let rows: Vec<(
-        String,
-        i32,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        bool,
-        Option<NaiveDateTime>,
-    )> = ss::table
+    let rows: Vec<StateTuple> = ss::table
         .order(ss::service_name.asc())
         .select((
             ss::service_name,
