@@ -319,3 +319,55 @@ async fn a_bad_file_names_table_row_and_field_and_writes_nothing() {
         "a bad file wrote rows"
     );
 }
+
+#[actix_web::test]
+async fn the_original_monitor_on_postgres_is_read_too() {
+    let Some(source) = support::fresh_database() else {
+        eprintln!("skipped: TEST_DATABASE_URL not set");
+        return;
+    };
+    let mut c = diesel::PgConnection::establish(&source).expect("source");
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let t = |h: i64| (now - Duration::hours(h)).to_rfc3339();
+    let statements = [
+        "CREATE TABLE monitoring_healthcheck (id SERIAL PRIMARY KEY, service_name varchar(100) NOT NULL, status varchar(10) NOT NULL, response_time_ms integer NULL, status_code integer NULL, error_message text NULL, checked_at timestamp with time zone NOT NULL, created_at timestamp with time zone NOT NULL)".to_string(),
+        "CREATE TABLE monitoring_outage (id SERIAL PRIMARY KEY, service_name varchar(100) NOT NULL, start_time timestamp with time zone NOT NULL, end_time timestamp with time zone NULL, resolved boolean NOT NULL, created_at timestamp with time zone NOT NULL, updated_at timestamp with time zone NOT NULL)".to_string(),
+        "CREATE TABLE monitoring_message (id SERIAL PRIMARY KEY, severity varchar(10) NOT NULL, text text NOT NULL, active boolean NOT NULL, created_at timestamp with time zone NOT NULL, updated_at timestamp with time zone NOT NULL)".to_string(),
+        "CREATE TABLE monitoring_maintenance (id SERIAL PRIMARY KEY, title varchar(200) NOT NULL, description text NOT NULL, affected_services varchar(500) NOT NULL, start_time timestamp with time zone NOT NULL, end_time timestamp with time zone NOT NULL, active boolean NOT NULL, created_at timestamp with time zone NOT NULL, updated_at timestamp with time zone NOT NULL)".to_string(),
+        format!("INSERT INTO monitoring_healthcheck (service_name, status, response_time_ms, status_code, error_message, checked_at, created_at) VALUES ('api', 'up', 80, 200, NULL, '{a}', '{a}'), ('api', 'down', NULL, NULL, 'Request timed out', '{b}', '{b}'), ('api', 'down', NULL, 503, 'Expected 200, got 503', '{c}', '{c}')", a = t(3), b = t(2), c = t(1)),
+        format!("INSERT INTO monitoring_message (severity, text, active, created_at, updated_at) VALUES ('medium', 'Slow', true, '{a}', '{a}')", a = t(2)),
+        format!("INSERT INTO monitoring_maintenance (title, description, affected_services, start_time, end_time, active, created_at, updated_at) VALUES ('Patch', '', 'api, web', '{a}', '{b}', false, '{a}', '{a}')", a = t(10), b = t(9)),
+    ];
+    for sql in &statements {
+        diesel::sql_query(sql).execute(&mut c).expect(sql);
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let (target, slack) = (FakeServer::start(), FakeServer::start());
+    write_config(dir.path(), &target, &slack);
+    let db = support::sqlite_url(dir.path());
+    let (ok, out, err) = cli(dir.path(), &db, &["import", "--from-django", &source]).await;
+    assert!(ok, "{err}");
+    assert!(out.starts_with("Imported from the original monitor: health_checks 3, outages 0, service_states 1, incidents 1, maintenance_windows 1"), "{out}");
+    assert!(out.contains("Outages left open: none"));
+    let state =
+        "SELECT consecutive_failures || ':' || (outage_start IS NULL) AS v FROM service_states";
+    assert_eq!(
+        column(&db, state),
+        [Some("2:1".to_string())],
+        "two downs since the last up, no outage"
+    );
+    let scope = "SELECT affected_services AS v FROM maintenance_windows";
+    assert_eq!(column(&db, scope), [Some("[\"api\",\"web\"]".to_string())]);
+    let (_, exported, _) = cli(dir.path(), &db, &["export"]).await;
+    let doc: serde_json::Value = serde_json::from_str(&exported).expect("json");
+    assert_eq!(
+        doc["health_checks"][1]["error_message"],
+        "Request timed out"
+    );
+    assert_eq!(
+        doc["health_checks"][0]["checked_at"],
+        serde_json::Value::from(
+            (now - Duration::hours(3)).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        )
+    );
+}
