@@ -111,6 +111,7 @@ impl Application {
                 .app_data(Data::new(cache.clone()))
                 .app_data(metrics.clone())
                 .app_data(web_pool.clone())
+                .app_data(crate::web::query_config())
                 .app_data(admin.clone())
                 .app_data(names.clone())
                 .app_data(session_key.clone())

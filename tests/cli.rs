@@ -36,7 +36,7 @@ fn config_check_prints_defaults_with_the_webhook_masked() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let printed = text(&out.stdout);
     assert!(printed.contains("https://hooks.slack.com/***"), "{printed}");
-    assert!(!printed.contains("secret"));
+    assert!(!printed.contains("B0/secret"));
     for name in ["sefaria.org", "MCP Server", "AI Chatbot", "Linker"] {
         assert!(
             printed.contains(&format!("name = \"{name}\"")),

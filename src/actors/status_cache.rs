@@ -49,6 +49,11 @@ pub struct GetSnapshot;
 #[rtype(result = "()")]
 pub struct NoticesLoaded(pub Notices);
 
+/// Reread incidents, maintenance and hand-resolved outages now (after an operator's change).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RefreshNotices;
+
 struct Entry {
     live: ServiceView,
     history: History,
@@ -226,6 +231,14 @@ impl Handler<NoticesLoaded> for StatusCache {
     fn handle(&mut self, msg: NoticesLoaded, _: &mut Self::Context) {
         self.notices = Arc::new(msg.0);
         self.dirty = true;
+    }
+}
+
+impl Handler<RefreshNotices> for StatusCache {
+    type Result = ();
+
+    fn handle(&mut self, _: RefreshNotices, ctx: &mut Self::Context) {
+        self.load_notices(ctx);
     }
 }
 

@@ -117,7 +117,7 @@ pub fn create(
     check_severity(&mut errors, &input.severity);
     check_text(&mut errors, &input.text);
     check(errors)?;
-    conn.transaction(|c| {
+    super::transaction(conn, |c| {
         diesel::insert_into(incidents::table)
             .values((
                 incidents::severity.eq(&input.severity),
@@ -163,7 +163,7 @@ pub fn update(
         check_text(&mut errors, t);
     }
     check(errors)?;
-    conn.transaction(|c| {
+    super::transaction(conn, |c| {
         let before = get(c, id)?;
         let severity = patch
             .severity
@@ -217,7 +217,7 @@ pub fn delete(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), OpsError> {
-    conn.transaction(|c| {
+    super::transaction(conn, |c| {
         let before = get(c, id)?;
         diesel::delete(incidents::table.find(id)).execute(c)?;
         audit::record(

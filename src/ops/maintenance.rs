@@ -209,7 +209,7 @@ pub fn create(
         &input.end,
         known,
     )?;
-    conn.transaction(|c| {
+    super::transaction(conn, |c| {
         diesel::insert_into(mw::table)
             .values((
                 mw::title.eq(input.title.trim()),
@@ -250,7 +250,7 @@ pub fn update(
     known: &[String],
     now: DateTime<Utc>,
 ) -> Result<Window, OpsError> {
-    conn.transaction(|c| {
+    super::transaction(conn, |c| {
         let before = get(c, id)?;
         let title = patch.title.clone().unwrap_or_else(|| before.title.clone());
         let services = patch
@@ -288,19 +288,33 @@ pub fn update(
     })
 }
 
-/// Cancels a window (kept, inactive).
+/// Cancels a window (kept, inactive). Not validated again, so a window naming a service
+/// since removed from the configuration can still be cancelled.
 pub fn cancel(
     conn: &mut AnyConnection,
     actor: &str,
     id: i64,
-    known: &[String],
+    _known: &[String],
     now: DateTime<Utc>,
 ) -> Result<Window, OpsError> {
-    let patch = WindowPatch {
-        active: Some(false),
-        ..WindowPatch::default()
-    };
-    update(conn, actor, id, &patch, known, now)
+    super::transaction(conn, |c| {
+        let before = get(c, id)?;
+        diesel::update(mw::table.find(id))
+            .set((mw::active.eq(false), mw::updated_at.eq(now.naive_utc())))
+            .execute(c)?;
+        let after = get(c, id)?;
+        let subject = format!("maintenance {id}");
+        audit::record(
+            c,
+            actor,
+            "maintenance.update",
+            &subject,
+            Some(&before),
+            Some(&after),
+            now,
+        )?;
+        Ok(after)
+    })
 }
 
 /// Deletes a window.
@@ -310,7 +324,7 @@ pub fn delete(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), OpsError> {
-    conn.transaction(|c| {
+    super::transaction(conn, |c| {
         let before = get(c, id)?;
         diesel::delete(mw::table.find(id)).execute(c)?;
         audit::record(

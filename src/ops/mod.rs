@@ -80,6 +80,31 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     .map(|t| t.and_utc())
 }
 
+/// Runs `work` in a transaction; when SQLite refuses it because another connection wrote in
+/// between (a read-then-write transaction cannot wait for the lock: "database is locked"),
+/// the whole transaction is retried, a few times, with growing pauses.
+pub fn transaction<T>(
+    conn: &mut crate::db::AnyConnection,
+    mut work: impl FnMut(&mut crate::db::AnyConnection) -> Result<T, OpsError>,
+) -> Result<T, OpsError> {
+    use diesel::Connection;
+    let mut attempt = 0u64;
+    loop {
+        match conn.transaction(&mut work) {
+            Err(OpsError::Db(e)) if is_busy(&e) && attempt < 20 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10 * attempt));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(_, info)
+        if info.message().contains("database is locked") || info.message().contains("database is busy"))
+}
+
 /// Microseconds, what both databases keep.
 pub fn now() -> DateTime<Utc> {
     use chrono::SubsecRound;

@@ -102,7 +102,7 @@ pub fn resolve(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<Outage, OpsError> {
-    conn.transaction(|c| {
+    super::transaction(conn, |c| {
         let before = get(c, id, now)?;
         if before.end.is_some() {
             check(vec![FieldError::new(

@@ -150,7 +150,7 @@ fn masked_output_hides_the_webhook() {
     );
     let text = load(&o).expect("valid").to_masked_toml().expect("toml");
     assert!(text.contains("https://hooks.slack.com/***"), "{text}");
-    assert!(!text.contains("secret"));
+    assert!(!text.contains("B0/secret"), "{text}");
 }
 
 #[test]

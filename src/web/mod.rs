@@ -1,14 +1,23 @@
 //! HTTP: thin handlers over the StatusCache snapshot, and pure maud views.
 
+pub mod admin_api;
+pub mod admin_api_body;
+pub mod admin_api_io;
+pub mod admin_changes;
+pub mod admin_forms;
+pub mod admin_page;
+pub mod admin_views;
 pub mod api;
 pub mod auth;
 pub mod badges;
 pub mod feeds;
 pub mod metrics;
+pub mod openapi;
 pub mod pages;
 pub mod read_api;
 pub mod read_views;
 pub mod routes;
+pub mod session;
 pub mod site;
 pub mod views;
 
@@ -64,6 +73,35 @@ pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+}
+
+/// Middleware of the operators' doors: after a change that succeeded (any method but GET
+/// and HEAD, answered 2xx or 3xx), the StatusCache rereads incidents, maintenance and
+/// resolved outages at once instead of at its next timer.
+pub async fn refresh_after_change(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let changes = !matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
+    let cache = req
+        .app_data::<actix_web::web::Data<Addr<StatusCache>>>()
+        .cloned();
+    let resp = next.call(req).await?;
+    let ok = resp.status().is_success() || resp.status().is_redirection();
+    if let (true, true, Some(cache)) = (changes, ok, cache) {
+        cache.do_send(crate::actors::status_cache::RefreshNotices);
+    }
+    Ok(resp)
+}
+
+/// Query strings that do not parse (a repeated parameter, a wrong type) answer 400 with the
+/// JSON error body of every other bad request.
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default()
+        .error_handler(|err, _| WebError::BadRequest(format!("query: {err}")).into())
 }
 
 /// The current snapshot.

@@ -1,10 +1,11 @@
 //! Every route, in one place.
 
-use super::{api, badges, feeds, metrics, pages, read_api, site};
+use super::{admin_api, api, badges, feeds, metrics, openapi, pages, read_api, site};
 use actix_web::web;
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    admin_page_routes(cfg);
     cfg.route("/", web::get().to(pages::index))
         .route("/api/status", web::get().to(api::status))
         .route("/api/status/", web::get().to(api::status))
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/outages", web::get().to(read_api::outages))
         .route("/api/incidents", web::get().to(read_api::incidents))
+        .route("/api/openapi.json", web::get().to(openapi::document))
         .route("/history.rss", web::get().to(feeds::history_rss))
         .route("/history.atom", web::get().to(feeds::history_atom))
         .route("/robots.txt", web::get().to(site::robots))
@@ -29,5 +31,41 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/badge/{name}/uptime/{window}",
             web::get().to(badges::uptime),
         )
+        .configure(admin_api::configure)
         .default_service(web::to(site::not_found));
+}
+
+/// The admin page (`/admin`, server-rendered forms) and its stylesheet.
+fn admin_page_routes(cfg: &mut web::ServiceConfig) {
+    use super::{admin_changes as change, admin_page as admin};
+    cfg.route("/static/admin.css", web::get().to(admin::style))
+        .route("/admin", web::get().to(admin::dashboard))
+        .route("/admin/login", web::get().to(admin::login_form))
+        .route("/admin/login", web::post().to(admin::login))
+        .route("/admin/logout", web::post().to(admin::logout))
+        .route("/admin/incidents", web::post().to(change::create_incident))
+        .route(
+            "/admin/incidents/{id}/resolve",
+            web::post().to(change::resolve_incident),
+        )
+        .route(
+            "/admin/incidents/{id}/delete",
+            web::post().to(change::delete_incident),
+        )
+        .route(
+            "/admin/maintenance",
+            web::post().to(change::create_maintenance),
+        )
+        .route(
+            "/admin/maintenance/{id}/cancel",
+            web::post().to(change::cancel_maintenance),
+        )
+        .route(
+            "/admin/maintenance/{id}/delete",
+            web::post().to(change::delete_maintenance),
+        )
+        .route(
+            "/admin/outages/{id}/resolve",
+            web::post().to(change::resolve_outage),
+        );
 }

@@ -1,0 +1,250 @@
+//! The admin JSON API under `/api/admin/`: incidents, maintenance windows, outage
+//! force-resolve and the audit log. Every request must carry `Authorization: Bearer <token>`
+//! (checked first, see [`admin_api_io::guard`]); the token's name is the audit actor. Thin
+//! handlers: read the body against its shape, run the [`crate::ops`] operation on a blocking
+//! thread, answer with the row (201 created, 200 changed, 204 deleted) or a JSON error.
+
+use super::admin_api_body::{self as body, Field};
+use super::admin_api_io::{
+    self as io, count, flag, guard, id, json_config, query, run, AdminError, Operator,
+};
+use super::auth::ServiceNames;
+use crate::db::Pool;
+use crate::ops::{self, audit, incidents, maintenance, outages};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Audit entries listed when no `limit` is given.
+pub const AUDIT_DEFAULT: i64 = 100;
+/// Most audit entries one request lists.
+pub const AUDIT_MAX: i64 = 1000;
+
+type Pooled = web::Data<Pool>;
+type Reply = Result<HttpResponse, AdminError>;
+
+/// Registers the admin API: one scope, authenticated, `no-store`, bodies up to 64 KiB.
+/// Routes added to the app before this scope (a test hook under `/api/admin/`) win over it.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let resource = |path: &str| web::resource(path).default_service(web::to(io::not_allowed));
+    cfg.service(
+        web::scope("/api/admin")
+            .app_data(json_config())
+            .wrap(from_fn(super::refresh_after_change))
+            .wrap(from_fn(guard))
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+            .service(
+                resource("/incidents")
+                    .route(web::get().to(list_incidents))
+                    .route(web::post().to(create_incident)),
+            )
+            .service(
+                resource("/incidents/{id}")
+                    .route(web::patch().to(update_incident))
+                    .route(web::delete().to(delete_incident)),
+            )
+            .service(resource("/incidents/{id}/resolve").route(web::post().to(resolve_incident)))
+            .service(
+                resource("/maintenance")
+                    .route(web::get().to(list_windows))
+                    .route(web::post().to(create_window)),
+            )
+            .service(
+                resource("/maintenance/{id}")
+                    .route(web::patch().to(update_window))
+                    .route(web::delete().to(delete_window)),
+            )
+            .service(resource("/maintenance/{id}/cancel").route(web::post().to(cancel_window)))
+            .service(resource("/outages").route(web::get().to(list_outages)))
+            .service(resource("/outages/{id}/resolve").route(web::post().to(resolve_outage)))
+            .service(resource("/audit").route(web::get().to(list_audit)))
+            .default_service(web::to(io::no_such_endpoint)),
+    );
+}
+
+fn read<T: DeserializeOwned>(json: web::Json<Value>, shape: &[Field]) -> Result<T, AdminError> {
+    Ok(body::parse(json.into_inner(), shape)?)
+}
+
+fn listed<T: Serialize>(key: &str, rows: &T) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ key: rows }))
+}
+
+/// `GET /api/admin/incidents`: `{"incidents": [...]}`, newest first.
+pub async fn list_incidents(_: Operator, pool: Pooled) -> Reply {
+    let rows = run(&pool, incidents::list).await?;
+    Ok(listed("incidents", &rows))
+}
+
+/// `POST /api/admin/incidents` `{"severity", "text"}`: 201 with the incident.
+pub async fn create_incident(op: Operator, pool: Pooled, json: web::Json<Value>) -> Reply {
+    let input: incidents::NewIncident = read(json, body::NEW_INCIDENT)?;
+    let row = run(&pool, move |c| {
+        incidents::create(c, &op.0, &input, ops::now())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(row))
+}
+
+/// `PATCH /api/admin/incidents/{id}` `{"severity"?, "text"?, "active"?}`.
+pub async fn update_incident(
+    op: Operator,
+    pool: Pooled,
+    path: web::Path<String>,
+    json: web::Json<Value>,
+) -> Reply {
+    let id = id("incident", &path)?;
+    let patch: incidents::IncidentPatch = read(json, body::INCIDENT_PATCH)?;
+    let row = run(&pool, move |c| {
+        incidents::update(c, &op.0, id, &patch, ops::now())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// `POST /api/admin/incidents/{id}/resolve`: inactive, severity `resolved`.
+pub async fn resolve_incident(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+    let id = id("incident", &path)?;
+    let row = run(&pool, move |c| incidents::resolve(c, &op.0, id, ops::now())).await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// `DELETE /api/admin/incidents/{id}`: 204.
+pub async fn delete_incident(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+    let id = id("incident", &path)?;
+    run(&pool, move |c| incidents::delete(c, &op.0, id, ops::now())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/admin/maintenance`: `{"maintenance": [...]}`, latest start first.
+pub async fn list_windows(_: Operator, pool: Pooled) -> Reply {
+    let rows = run(&pool, maintenance::list).await?;
+    Ok(listed("maintenance", &rows))
+}
+
+/// `POST /api/admin/maintenance` `{"title", "description"?, "services"?, "start", "end"}`.
+pub async fn create_window(
+    op: Operator,
+    pool: Pooled,
+    names: web::Data<ServiceNames>,
+    json: web::Json<Value>,
+) -> Reply {
+    let input: maintenance::NewWindow = read(json, body::NEW_WINDOW)?;
+    let known = names.0.clone();
+    let row = run(&pool, move |c| {
+        maintenance::create(c, &op.0, &input, &known, ops::now())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(row))
+}
+
+/// `PATCH /api/admin/maintenance/{id}`: any of the fields, plus `active`.
+pub async fn update_window(
+    op: Operator,
+    pool: Pooled,
+    names: web::Data<ServiceNames>,
+    path: web::Path<String>,
+    json: web::Json<Value>,
+) -> Reply {
+    let id = id("maintenance window", &path)?;
+    let patch: maintenance::WindowPatch = read(json, body::WINDOW_PATCH)?;
+    let known = names.0.clone();
+    let row = run(&pool, move |c| {
+        maintenance::update(c, &op.0, id, &patch, &known, ops::now())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// `POST /api/admin/maintenance/{id}/cancel`: kept, inactive.
+pub async fn cancel_window(
+    op: Operator,
+    pool: Pooled,
+    names: web::Data<ServiceNames>,
+    path: web::Path<String>,
+) -> Reply {
+    let id = id("maintenance window", &path)?;
+    let known = names.0.clone();
+    let row = run(&pool, move |c| {
+        maintenance::cancel(c, &op.0, id, &known, ops::now())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// `DELETE /api/admin/maintenance/{id}`: 204.
+pub async fn delete_window(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+    let id = id("maintenance window", &path)?;
+    run(&pool, move |c| {
+        maintenance::delete(c, &op.0, id, ops::now())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/admin/outages[?open=true]`: `{"outages": [...]}`, newest first.
+pub async fn list_outages(_: Operator, pool: Pooled, req: HttpRequest) -> Reply {
+    let open = flag(&query(&req)?, "open")?;
+    let rows = run(&pool, move |c| outages::list(c, open, Utc::now())).await?;
+    Ok(listed("outages", &rows))
+}
+
+/// `POST /api/admin/outages/{id}/resolve`: ends it now, `resolved_by` the operator; 422 when
+/// it is already resolved.
+pub async fn resolve_outage(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+    let id = id("outage", &path)?;
+    let row = run(&pool, move |c| outages::resolve(c, &op.0, id, ops::now())).await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// One audit entry, its before/after as JSON values.
+#[derive(Debug, Serialize)]
+pub struct AuditView {
+    /// Row id.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The token name (or `cli`).
+    pub actor: String,
+    /// `incident.create`, ...
+    pub action: String,
+    /// `incident 3`, ...
+    pub subject: String,
+    /// The row before the change.
+    pub before: Option<Value>,
+    /// The row after the change.
+    pub after: Option<Value>,
+}
+
+impl From<audit::AuditEntry> for AuditView {
+    fn from(e: audit::AuditEntry) -> Self {
+        let json = |text: Option<String>| {
+            text.map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t)))
+        };
+        AuditView {
+            id: e.id,
+            at: e.at.and_utc(),
+            actor: e.actor,
+            action: e.action,
+            subject: e.subject,
+            before: json(e.before),
+            after: json(e.after),
+        }
+    }
+}
+
+/// `GET /api/admin/audit[?limit=N]`: `{"audit": [...]}`, newest first.
+pub async fn list_audit(_: Operator, pool: Pooled, req: HttpRequest) -> Reply {
+    let limit = count(&query(&req)?, "limit", AUDIT_DEFAULT, AUDIT_MAX)?;
+    let rows = run(&pool, move |c| Ok(audit::recent(c, limit)?)).await?;
+    let views: Vec<AuditView> = rows.into_iter().map(AuditView::from).collect();
+    Ok(listed("audit", &views))
+}
+
+#[cfg(test)]
+#[path = "admin_api_tests.rs"]
+mod tests;

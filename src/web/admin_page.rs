@@ -1,0 +1,258 @@
+//! `/admin`: the operators' page. Sign-in with a token (the [`Gate`], lockout included) sets a
+//! signed session cookie scoped to `/admin`; every form carries the session's CSRF token and
+//! every post checks it; changes go through the service layer in `crate::ops` with the
+//! session's token name as the audit actor. Every response is `Cache-Control: no-store`.
+
+use super::admin_views::{self, Dashboard, Overview, Problem};
+use super::auth::{Gate, ServiceNames, SessionKey, Verdict};
+use super::session::{self, Session};
+use crate::actors::status_cache::StatusCache;
+use crate::db::{self, AnyConnection, DbError, Pool};
+use crate::ops::{self, outages, OpsError};
+use actix::Addr;
+use actix_web::http::{header, StatusCode};
+use actix_web::web::{Bytes, Data};
+use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use maud::Markup;
+use std::future::{ready, Ready};
+use std::net::{IpAddr, Ipv4Addr};
+
+const STYLE: &str = include_str!("assets/admin.css");
+/// Audit entries on the dashboard.
+const AUDIT_SHOWN: i64 = 20;
+
+/// What the admin handlers share, taken from the app data.
+pub struct Admin {
+    pub(super) key: Data<SessionKey>,
+    pub(super) pool: Data<Pool>,
+    pub(super) cache: Data<Addr<StatusCache>>,
+    pub(super) names: Data<ServiceNames>,
+}
+
+impl FromRequest for Admin {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let admin = (|| {
+            Some(Admin {
+                key: req.app_data::<Data<SessionKey>>()?.clone(),
+                pool: req.app_data::<Data<Pool>>()?.clone(),
+                cache: req.app_data::<Data<Addr<StatusCache>>>()?.clone(),
+                names: req.app_data::<Data<ServiceNames>>()?.clone(),
+            })
+        })();
+        ready(admin.ok_or_else(|| {
+            actix_web::error::ErrorInternalServerError("the admin page is not configured")
+        }))
+    }
+}
+
+/// A form body or query string: every pair, in order (checkboxes repeat their name).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Fields(pub(super) Vec<(String, String)>);
+
+impl Fields {
+    pub(super) fn parse(bytes: &[u8]) -> Self {
+        Fields(url::form_urlencoded::parse(bytes).into_owned().collect())
+    }
+
+    pub(super) fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
+        let values = self.0.iter().filter(|(k, _)| k == name);
+        values.map(|(_, v)| v.clone()).collect()
+    }
+}
+
+fn respond(status: StatusCode) -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::CACHE_CONTROL, "no-store"));
+    builder
+}
+
+pub(super) fn page(status: StatusCode, markup: Markup) -> HttpResponse {
+    respond(status)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+pub(super) fn see_other(location: &str) -> HttpResponse {
+    respond(StatusCode::SEE_OTHER)
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+pub(super) fn unavailable(cause: &str) -> HttpResponse {
+    log::warn!("The admin page could not reach the database or the status: {cause}");
+    let text = "The database or the live status is unavailable; try again shortly.";
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        admin_views::message("Unavailable", text),
+    )
+}
+
+/// True when the request came over HTTPS (directly, or per `Forwarded`/`X-Forwarded-Proto`).
+fn https(req: &HttpRequest) -> bool {
+    req.connection_info().scheme().eq_ignore_ascii_case("https")
+}
+
+fn session_of(req: &HttpRequest, key: &SessionKey) -> Option<Session> {
+    let cookie = req.headers().get(header::COOKIE)?.to_str().ok();
+    Session::open(key, session::from_header(cookie)?, Utc::now())
+}
+
+/// The signed-in session of a post with its CSRF token checked: otherwise the response
+/// (303 to the sign-in page without a valid session, 403 without the right token).
+pub(super) fn authorize(
+    req: &HttpRequest,
+    key: &SessionKey,
+    fields: &Fields,
+) -> Result<Session, Box<HttpResponse>> {
+    let session = session_of(req, key).ok_or_else(|| Box::new(see_other("/admin/login")))?;
+    if !session.csrf_ok(key, Some(fields.get("csrf"))) {
+        let text = "This form is missing its security token or it has expired. \
+                    Reload the dashboard and try again.";
+        let markup = admin_views::message("Forbidden", text);
+        return Err(Box::new(page(StatusCode::FORBIDDEN, markup)));
+    }
+    Ok(session)
+}
+
+/// `GET /static/admin.css`
+pub async fn style() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLE)
+}
+
+/// `GET /admin/login`: the sign-in form (the dashboard when already signed in).
+pub async fn login_form(req: HttpRequest, admin: Admin, gate: Data<Gate>) -> HttpResponse {
+    if session_of(&req, &admin.key).is_some() {
+        return see_other("/admin");
+    }
+    page(StatusCode::OK, admin_views::login(None, gate.closed()))
+}
+
+/// `POST /admin/login`: checks the token; 401 when wrong, 429 while the address is locked out.
+pub async fn login(req: HttpRequest, body: Bytes, admin: Admin, gate: Data<Gate>) -> HttpResponse {
+    let fields = Fields::parse(&body);
+    let client = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    let token = Some(fields.get("token")).filter(|t| !t.is_empty());
+    match gate.check(client, token, std::time::Instant::now()) {
+        Verdict::Allowed(name) => {
+            let value = Session::start(&name, Utc::now()).seal(&admin.key);
+            log::info!("Operator {name} signed in to the admin page");
+            respond(StatusCode::SEE_OTHER)
+                .insert_header((header::LOCATION, "/admin"))
+                .insert_header((header::SET_COOKIE, session::set_cookie(&value, https(&req))))
+                .finish()
+        }
+        Verdict::Denied => page(
+            StatusCode::UNAUTHORIZED,
+            admin_views::login(Some("Wrong token."), gate.closed()),
+        ),
+        Verdict::LockedOut(left) => {
+            let text = format!(
+                "Too many failed sign-ins from your address; try again in {} minutes.",
+                left.as_secs().div_ceil(60)
+            );
+            let mut resp = page(
+                StatusCode::TOO_MANY_REQUESTS,
+                admin_views::login(Some(&text), gate.closed()),
+            );
+            if let Ok(v) = header::HeaderValue::from_str(&left.as_secs().max(1).to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            resp
+        }
+    }
+}
+
+/// `POST /admin/logout`: clears the session cookie.
+pub async fn logout(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+    if let Err(resp) = authorize(&req, &admin.key, &Fields::parse(&body)) {
+        return *resp;
+    }
+    respond(StatusCode::SEE_OTHER)
+        .insert_header((header::LOCATION, "/admin/login"))
+        .insert_header((header::SET_COOKIE, session::clear_cookie(https(&req))))
+        .finish()
+}
+
+/// `GET /admin`: the dashboard (303 to the sign-in page when not signed in).
+pub async fn dashboard(req: HttpRequest, admin: Admin) -> HttpResponse {
+    let Some(session) = session_of(&req, &admin.key) else {
+        return see_other("/admin/login");
+    };
+    let query = Fields::parse(req.query_string().as_bytes());
+    let flash = flash(query.get("done"), query.get("id"));
+    render(&admin, &session, flash, None, StatusCode::OK).await
+}
+
+/// The text of a `?done=...&id=...` flash; `None` for anything unknown.
+fn flash(done: &str, id: &str) -> Option<String> {
+    let id: i64 = id.parse().ok()?;
+    let what = match done {
+        "incident-posted" => "Incident {} posted",
+        "incident-resolved" => "Incident {} resolved",
+        "incident-deleted" => "Incident {} deleted",
+        "maintenance-scheduled" => "Maintenance window {} scheduled",
+        "maintenance-cancelled" => "Maintenance window {} cancelled",
+        "maintenance-deleted" => "Maintenance window {} deleted",
+        "outage-resolved" => "Outage {} resolved",
+        _ => return None,
+    };
+    Some(format!("{}.", what.replace("{}", &id.to_string())))
+}
+
+fn load(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Overview, DbError> {
+    let as_db = |e: OpsError| match e {
+        OpsError::Db(e) => DbError::Query(e),
+        other => DbError::Task(other.to_string()),
+    };
+    Ok(Overview {
+        outages: outages::list(conn, true, now).map_err(as_db)?,
+        notices: db::history::load_notices(conn, now)?,
+        audit: ops::audit::recent(conn, AUDIT_SHOWN)?,
+    })
+}
+
+pub(super) async fn render(
+    admin: &Admin,
+    session: &Session,
+    flash: Option<String>,
+    problem: Option<&Problem>,
+    status: StatusCode,
+) -> HttpResponse {
+    let now = ops::now();
+    let overview = match db::blocking(admin.pool.get_ref().clone(), move |c| load(c, now)).await {
+        Ok(overview) => overview,
+        Err(e) => return unavailable(&e.to_string()),
+    };
+    let snapshot = match super::snapshot(&admin.cache).await {
+        Ok(snapshot) => snapshot,
+        Err(e) => return unavailable(&e.to_string()),
+    };
+    let csrf = session.csrf(&admin.key);
+    let view = Dashboard {
+        who: &session.name,
+        csrf: &csrf,
+        snapshot: &snapshot,
+        overview: &overview,
+        services: &admin.names.0,
+        flash,
+        problem,
+        now,
+    };
+    page(status, admin_views::dashboard(&view))
+}
