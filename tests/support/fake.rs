@@ -96,9 +96,14 @@ pub struct FakeServer {
 impl FakeServer {
     /// Starts a server; unknown paths answer 404.
     pub fn start() -> FakeServer {
+        FakeServer::start_on(0)
+    }
+
+    /// Starts a server on `port` of 127.0.0.1 (0: any free port).
+    pub fn start_on(port: u16) -> FakeServer {
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind");
         let base = format!(
             "http://127.0.0.1:{}",
             listener.local_addr().expect("addr").port()
