@@ -353,3 +353,7 @@ fn origin(value: Option<&Value>) -> String {
 #[cfg(test)]
 #[path = "load_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "load_fuzz_tests.rs"]
+mod fuzz_tests;
