@@ -1,14 +1,12 @@
 //! Maintenance windows: schedule, edit, cancel, delete, list. Services must be configured.
 
-use super::{audit, check, parse_time, FieldError, OpsError};
+pub use super::window_rules::{validate, MAX_TITLE};
+use super::{audit, OpsError};
 use crate::db::schema::maintenance_windows as mw;
 use crate::db::AnyConnection;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// Longest title.
-pub const MAX_TITLE: usize = 200;
 
 /// A maintenance window as stored.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -67,66 +65,6 @@ pub struct WindowPatch {
     pub end: Option<String>,
     /// False cancels it.
     pub active: Option<bool>,
-}
-
-/// Checks a window's fields against the configured service names `known`; returns its times.
-pub fn validate(
-    title: &str,
-    services: &[String],
-    start: &str,
-    end: &str,
-    known: &[String],
-) -> Result<(DateTime<Utc>, DateTime<Utc>), OpsError> {
-    let mut errors = Vec::new();
-    if title.trim().is_empty() {
-        errors.push(FieldError::new("title", "must not be empty"));
-    } else if title.chars().count() > MAX_TITLE {
-        errors.push(FieldError::new(
-            "title",
-            format!("is longer than {MAX_TITLE} characters"),
-        ));
-    }
-    let unknown: Vec<&String> = services.iter().filter(|s| !known.contains(s)).collect();
-    if !unknown.is_empty() {
-        let quoted = |v: Vec<&String>| {
-            v.iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        errors.push(FieldError::new(
-            "services",
-            format!(
-                "unknown service(s) {}; configured: {}",
-                quoted(unknown),
-                quoted(known.iter().collect())
-            ),
-        ));
-    }
-    let start_at = parse_time(start);
-    let end_at = parse_time(end);
-    if start_at.is_none() {
-        errors.push(FieldError::new(
-            "start",
-            format!("{start:?} is not a time like 2026-12-01T02:00Z"),
-        ));
-    }
-    if end_at.is_none() {
-        errors.push(FieldError::new(
-            "end",
-            format!("{end:?} is not a time like 2026-12-01T04:00Z"),
-        ));
-    }
-    if let (Some(s), Some(e)) = (start_at, end_at) {
-        if e <= s {
-            errors.push(FieldError::new("end", "must be after start"));
-        }
-    }
-    check(errors)?;
-    match (start_at, end_at) {
-        (Some(s), Some(e)) => Ok((s, e)),
-        _ => Err(OpsError::Invalid(Vec::new())),
-    }
 }
 
 type Row = (
@@ -341,52 +279,5 @@ pub fn delete(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn known() -> Vec<String> {
-        vec!["api".into(), "web".into()]
-    }
-
-    #[test]
-    fn a_valid_window_gives_its_times() {
-        let (s, e) = validate(
-            "Upgrade",
-            &["api".into()],
-            "2026-12-01T02:00Z",
-            "2026-12-01T04:00Z",
-            &known(),
-        )
-        .expect("valid");
-        assert_eq!((e - s).num_hours(), 2);
-    }
-
-    #[test]
-    fn every_problem_is_named() {
-        let Err(OpsError::Invalid(errors)) = validate(
-            " ",
-            &["api".into(), "db".into()],
-            "soon",
-            "2026-12-01T04:00Z",
-            &known(),
-        ) else {
-            panic!("expected invalid");
-        };
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["title", "services", "start"]);
-        assert_eq!(
-            errors[1].message,
-            "unknown service(s) \"db\"; configured: \"api\", \"web\""
-        );
-    }
-
-    #[test]
-    fn the_end_must_follow_the_start() {
-        let Err(OpsError::Invalid(errors)) =
-            validate("x", &[], "2026-12-01T04:00Z", "2026-12-01T04:00Z", &known())
-        else {
-            panic!("expected invalid");
-        };
-        assert_eq!(errors, [FieldError::new("end", "must be after start")]);
-    }
-}
+#[path = "maintenance_tests.rs"]
+mod tests;

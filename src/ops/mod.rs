@@ -7,6 +7,7 @@ pub mod audit;
 pub mod incidents;
 pub mod maintenance;
 pub mod outages;
+pub mod window_rules;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;

@@ -10,6 +10,7 @@ mod duration;
 mod load;
 mod page;
 mod raw;
+mod unit;
 
 pub use admin::{sha256_hex, AdminSettings, AdminToken};
 pub use duration::{format as format_duration, parse as parse_duration, Secs};

@@ -9,6 +9,7 @@
 pub mod command;
 pub mod django;
 pub mod export;
+pub mod fields;
 pub mod rows;
 pub mod store;
 

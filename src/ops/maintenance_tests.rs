@@ -1,0 +1,47 @@
+use super::*;
+
+fn known() -> Vec<String> {
+    vec!["api".into(), "web".into()]
+}
+
+#[test]
+fn a_valid_window_gives_its_times() {
+    let (s, e) = validate(
+        "Upgrade",
+        &["api".into()],
+        "2026-12-01T02:00Z",
+        "2026-12-01T04:00Z",
+        &known(),
+    )
+    .expect("valid");
+    assert_eq!((e - s).num_hours(), 2);
+}
+
+#[test]
+fn every_problem_is_named() {
+    let Err(OpsError::Invalid(errors)) = validate(
+        " ",
+        &["api".into(), "db".into()],
+        "soon",
+        "2026-12-01T04:00Z",
+        &known(),
+    ) else {
+        panic!("expected invalid");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["title", "services", "start"]);
+    assert_eq!(
+        errors[1].message,
+        "unknown service(s) \"db\"; configured: \"api\", \"web\""
+    );
+}
+
+#[test]
+fn the_end_must_follow_the_start() {
+    let Err(OpsError::Invalid(errors)) =
+        validate("x", &[], "2026-12-01T04:00Z", "2026-12-01T04:00Z", &known())
+    else {
+        panic!("expected invalid");
+    };
+    assert_eq!(errors, [FieldError::new("end", "must be after start")]);
+}
