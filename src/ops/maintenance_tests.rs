@@ -1,4 +1,5 @@
 use super::*;
+use crate::ops::FieldError;
 
 fn known() -> Vec<String> {
     vec!["api".into(), "web".into()]
