@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod operator_cli;
 pub mod ops;
 pub mod probe;
+pub mod restore;
 pub mod settings;
 pub mod startup;
 pub mod transfer;

@@ -2,21 +2,19 @@
 //! database (retrying while it is unreachable), restores every service's state and the
 //! pending alerts, starts the actors and the HTTP server on a listener (port 0 in tests).
 
-use crate::actors::alerter::{Alerter, Backoff, Drain, PendingAlert};
-use crate::actors::board::{self, Board, BoardData};
+use crate::actors::alerter::{Alerter, Backoff, Drain};
+use crate::actors::board::Board;
 use crate::actors::cycle::MonitorCore;
 use crate::actors::persistence::{Flush, Persistence, Retention};
 use crate::actors::service_monitor::{MonitorLinks, ServiceMonitor};
 use crate::actors::status_cache::StatusCache;
-use crate::db::history::{self, History};
-use crate::db::{self, queries, DbError, Pool};
-use crate::domain::state::{OpenOutage, ServiceState};
+use crate::db::{DbError, Pool};
 use crate::metrics::Metrics;
+pub use crate::restore::{connect_and_restore, connect_with_retry, Restored};
 use crate::settings::Settings;
 use crate::web::routes;
 use actix::prelude::*;
 use actix_web::{dev::Server, dev::ServerHandle, web::Data, App, HttpServer};
-use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,19 +31,6 @@ pub enum StartupError {
     /// Binding or serving failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-}
-
-/// What the database remembers: each service's state and the alerts not yet delivered.
-#[derive(Debug, Default)]
-pub struct Restored {
-    /// State per service (an open outage without a state row counts as confirmed and alerted).
-    pub states: HashMap<String, ServiceState>,
-    /// Pending alerts, oldest first.
-    pub alerts: Vec<PendingAlert>,
-    /// What the status page shows of each service's past.
-    pub history: HashMap<String, History>,
-    /// Maintenance windows and hand-resolved outages, as the monitors start with them.
-    pub board: BoardData,
 }
 
 /// The running actors the commands need.
@@ -67,6 +52,9 @@ pub struct Application {
     port: u16,
     server: Server,
     persistence: Addr<Persistence>,
+    /// Held for the app's lifetime: a Supervisor restarts a stopped actor only while an
+    /// address of it exists (otherwise its mailbox counts as closed and it stays stopped).
+    _monitors: Vec<Addr<ServiceMonitor>>,
 }
 
 impl Application {
@@ -88,26 +76,29 @@ impl Application {
             days: settings.checks.retention_days,
         };
         let core = start_core(&settings, pool, restored, Some(retention));
-        let client = crate::probe::client();
         let links = MonitorLinks {
             persistence: core.persistence.clone().recipient(),
             cache: core.cache.clone().recipient(),
             alerter: core.alerter.clone().recipient(),
         };
         let count = core.monitors.len();
-        for (i, monitor) in core.monitors.into_iter().enumerate() {
-            let offset = spread(monitor.service.interval.0, i, count);
-            let (client, links, metrics) = (client.clone(), links.clone(), core.metrics.clone());
-            Supervisor::start(move |_| {
-                ServiceMonitor::new(monitor, client, links, offset).with_metrics(metrics)
-            });
-        }
+        #[cfg(feature = "test-hooks")]
+        let faults = crate::actors::service_monitor::Faults::default();
+        let monitors = start_monitors(
+            core.monitors,
+            &links,
+            &core.metrics,
+            #[cfg(feature = "test-hooks")]
+            &faults,
+        );
+        #[cfg(feature = "test-hooks")]
+        let faults = Data::new(faults);
         let listener = TcpListener::bind(settings.server.bind)?;
         let port = listener.local_addr()?.port();
         let cache = core.cache;
         let metrics = Data::from(core.metrics);
         let server = HttpServer::new(move || {
-            App::new()
+            let app = App::new()
                 .app_data(Data::new(cache.clone()))
                 .app_data(metrics.clone())
                 .app_data(web_pool.clone())
@@ -115,8 +106,10 @@ impl Application {
                 .app_data(admin.clone())
                 .app_data(names.clone())
                 .app_data(session_key.clone())
-                .app_data(page.clone())
-                .configure(routes::configure)
+                .app_data(page.clone());
+            #[cfg(feature = "test-hooks")]
+            let app = app.app_data(faults.clone());
+            app.configure(routes::configure)
                 .wrap(crate::web::security_headers())
                 .wrap(actix_web::middleware::Compress::default())
         })
@@ -132,6 +125,7 @@ impl Application {
             port,
             server,
             persistence: core.persistence,
+            _monitors: monitors,
         })
     }
 
@@ -157,6 +151,28 @@ impl Application {
         }
         served
     }
+}
+
+/// Starts one ServiceMonitor per core under its own Supervisor, spread over their intervals;
+/// returns their addresses, which must be kept for the Supervisors to restart them.
+fn start_monitors(
+    monitors: Vec<MonitorCore>,
+    links: &MonitorLinks,
+    metrics: &Arc<Metrics>,
+    #[cfg(feature = "test-hooks")] faults: &crate::actors::service_monitor::Faults,
+) -> Vec<Addr<ServiceMonitor>> {
+    let client = crate::probe::client();
+    let count = monitors.len();
+    let mut started = Vec::with_capacity(count);
+    for (i, monitor) in monitors.into_iter().enumerate() {
+        let offset = spread(monitor.service.interval.0, i, count);
+        let (client, links, metrics) = (client.clone(), links.clone(), metrics.clone());
+        let monitor = ServiceMonitor::new(monitor, client, links, offset).with_metrics(metrics);
+        #[cfg(feature = "test-hooks")]
+        let monitor = monitor.with_faults(faults.clone());
+        started.push(Supervisor::start(move |_| monitor));
+    }
+    started
 }
 
 fn listener_addr(settings: &Settings, port: u16) -> String {
@@ -229,67 +245,6 @@ fn notice_refresh(settings: &Settings) -> Duration {
         .interval
         .0
         .clamp(Duration::from_secs(1), Duration::from_secs(30))
-}
-
-/// Connects and restores, retrying (with a log line each time) while the database is away.
-pub async fn connect_with_retry(settings: &Settings) -> (Pool, Restored) {
-    let mut delay = Duration::from_millis(500);
-    loop {
-        match connect_and_restore(settings).await {
-            Ok(ready) => return ready,
-            Err(e) => {
-                log::error!("Database unreachable at startup ({e}); retrying in {delay:?}");
-                actix_web::rt::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(30));
-            }
-        }
-    }
-}
-
-/// Connects, runs pending migrations and loads what the services need.
-pub async fn connect_and_restore(settings: &Settings) -> Result<(Pool, Restored), DbError> {
-    let pool = db::connect(&settings.database.url, settings.database.pool_size)?;
-    let names: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
-    let restored = db::blocking(pool.clone(), move |conn| {
-        db::connection::run_migrations(conn)?;
-        let states = queries::load_states(conn)?;
-        let open = queries::open_outages(conn)?;
-        let alerts = queries::pending_alerts(conn)?;
-        let now = chrono::Utc::now();
-        history::ensure_monitored(conn, &names, now.naive_utc())?;
-        let mut restored = restore(states, open, alerts);
-        restored.history = history::load_history(conn, &names, now)?;
-        restored.board = board::load(conn, now)?;
-        Ok(restored)
-    })
-    .await?;
-    Ok((pool, restored))
-}
-
-fn restore(
-    states: Vec<db::models::StateRow>,
-    open: Vec<(String, chrono::NaiveDateTime)>,
-    alerts: Vec<db::models::PendingAlertRow>,
-) -> Restored {
-    let mut map: HashMap<String, ServiceState> = states
-        .iter()
-        .map(|r| (r.service_name.clone(), r.to_state()))
-        .collect();
-    for (service, start) in open {
-        let state = map.entry(service).or_default();
-        if state.outage.is_none() {
-            state.outage = Some(OpenOutage {
-                start: start.and_utc(),
-                down_alert_sent: true,
-            });
-        }
-    }
-    Restored {
-        states: map,
-        alerts: alerts.into_iter().map(PendingAlert::from).collect(),
-        history: HashMap::new(),
-        board: BoardData::default(),
-    }
 }
 
 /// Waits (bounded) until Persistence has written everything and the Alerter's queue is empty.
