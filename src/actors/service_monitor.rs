@@ -7,6 +7,10 @@
 //! overlap and a slow cycle delays the next instead of queueing a second one. A probe that
 //! panics gives an inconclusive result. A restart by the Supervisor keeps the actor's fields,
 //! so the streak survives it.
+//!
+//! Builds with the cargo feature `test-hooks` (never release builds) also hold [`Faults`]: a
+//! fault injected through `POST /api/admin/faults` replaces the service's next cycles, each
+//! ending inconclusive without a probe, or stops the monitor so that its Supervisor restarts it.
 
 use super::alerter::Deliver;
 use super::cycle::MonitorCore;
@@ -41,6 +45,8 @@ pub struct ServiceMonitor {
     first_delay: Duration,
     next_due: Option<Instant>,
     metrics: Arc<Metrics>,
+    #[cfg(feature = "test-hooks")]
+    faults: Faults,
 }
 
 impl ServiceMonitor {
@@ -58,6 +64,8 @@ impl ServiceMonitor {
             first_delay,
             next_due: None,
             metrics: Arc::default(),
+            #[cfg(feature = "test-hooks")]
+            faults: Faults::default(),
         }
     }
 
@@ -77,7 +85,37 @@ impl ServiceMonitor {
         ctx.run_later(due - now, |act, ctx| act.run_cycle(ctx));
     }
 
+    /// The same monitor obeying the faults injected in `faults` (test-hooks builds only).
+    #[cfg(feature = "test-hooks")]
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Carries out a fault injected for this cycle; true if it took the cycle's place.
+    #[cfg(feature = "test-hooks")]
+    fn injected(&mut self, ctx: &mut Context<Self>) -> bool {
+        let name = &self.core.service.name;
+        match self.faults.next(name) {
+            None => false,
+            Some(Injected::Stop) => {
+                log::warn!("Monitor of {name} stops: a stop was injected through the test hook");
+                ctx.stop();
+                true
+            }
+            Some(Injected::Inconclusive(message)) => {
+                self.finish(CycleResult::Inconclusive(message));
+                self.schedule(ctx);
+                true
+            }
+        }
+    }
+
     fn run_cycle(&mut self, ctx: &mut Context<Self>) {
+        #[cfg(feature = "test-hooks")]
+        if self.injected(ctx) {
+            return;
+        }
         let service = self.core.service.clone();
         let client = self.client.clone();
         let cycle = async move { guarded_cycle(&client, &service).await };
@@ -155,6 +193,66 @@ impl Handler<StopForTest> for ServiceMonitor {
 
     fn handle(&mut self, _: StopForTest, ctx: &mut Self::Context) {
         ctx.stop();
+    }
+}
+
+/// A fault injected through the test hook (`POST /api/admin/faults`). Test-hooks builds only.
+#[cfg(feature = "test-hooks")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fault {
+    /// Cycles still to end inconclusive, without a probe: not stored, not counted, not alerted.
+    pub cycles: u32,
+    /// The message those cycles end with.
+    pub message: String,
+    /// Stop the monitor at its next cycle (its Supervisor restarts it), before those cycles.
+    pub stop: bool,
+}
+
+/// What a pending fault does to a monitor's next cycle.
+#[cfg(feature = "test-hooks")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Injected {
+    /// The monitor stops instead of running the cycle.
+    Stop,
+    /// The cycle ends inconclusive with this message.
+    Inconclusive(String),
+}
+
+/// The faults waiting for their services' next cycles, by service name; shared by the web app
+/// (which injects them) and every monitor (which takes its own). Test-hooks builds only.
+#[cfg(feature = "test-hooks")]
+#[derive(Clone, Debug, Default)]
+pub struct Faults(Arc<std::sync::Mutex<std::collections::HashMap<String, Fault>>>);
+
+#[cfg(feature = "test-hooks")]
+impl Faults {
+    /// Makes `fault` the pending fault of `service`, replacing any left; false if the lock is
+    /// poisoned (nothing injected).
+    pub fn inject(&self, service: &str, fault: Fault) -> bool {
+        let Ok(mut pending) = self.0.lock() else {
+            return false;
+        };
+        pending.insert(service.to_string(), fault);
+        true
+    }
+
+    /// Takes what `service`'s next cycle must do, if anything: first a pending stop, then the
+    /// inconclusive cycles. A poisoned lock injects nothing.
+    pub fn next(&self, service: &str) -> Option<Injected> {
+        let mut pending = self.0.lock().ok()?;
+        let fault = pending.get_mut(service)?;
+        let injected = if std::mem::take(&mut fault.stop) {
+            Some(Injected::Stop)
+        } else if fault.cycles > 0 {
+            fault.cycles -= 1;
+            Some(Injected::Inconclusive(fault.message.clone()))
+        } else {
+            None
+        };
+        if fault.cycles == 0 && !fault.stop {
+            pending.remove(service);
+        }
+        injected
     }
 }
 

@@ -10,6 +10,8 @@ pub mod admin_views;
 pub mod api;
 pub mod auth;
 pub mod badges;
+#[cfg(feature = "test-hooks")]
+pub mod faults;
 pub mod feeds;
 pub mod metrics;
 pub mod openapi;

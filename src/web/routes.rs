@@ -6,6 +6,9 @@ use actix_web::web;
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     admin_page_routes(cfg);
+    // The fault-injection test hook (`test-hooks` builds only), before the admin scope.
+    #[cfg(feature = "test-hooks")]
+    cfg.configure(super::faults::configure);
     cfg.route("/", web::get().to(pages::index))
         .route("/api/status", web::get().to(api::status))
         .route("/api/status/", web::get().to(api::status))
