@@ -105,6 +105,9 @@ pub fn connect(url: &str, size: u32) -> Result<Pool, DbError> {
         .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(3))
         .test_on_check_out(true)
+        // The callers log a failure once, in a sentence naming what waits; r2d2's own logging
+        // would repeat it several times a second while the database is away.
+        .error_handler(Box::new(r2d2::NopErrorHandler))
         .build_unchecked(manager))
 }
 

@@ -26,14 +26,30 @@ pub fn apply_batch(
 fn apply(c: &mut AnyConnection, op: &WriteOp) -> QueryResult<()> {
     let now = Utc::now().naive_utc();
     match op {
-        WriteOp::Check(row) => diesel::insert_into(health_checks::table)
-            .values(row)
-            .execute(c)
-            .map(drop),
+        // Every write is safe to repeat: a batch whose COMMIT reply was lost is written again.
+        WriteOp::Check(row) => {
+            let stored: i64 = health_checks::table
+                .filter(health_checks::service_name.eq(&row.service_name))
+                .filter(health_checks::checked_at.eq(row.checked_at))
+                .count()
+                .get_result(c)?;
+            if stored > 0 {
+                return Ok(());
+            }
+            diesel::insert_into(health_checks::table)
+                .values(row)
+                .execute(c)
+                .map(drop)
+        }
         WriteOp::OpenOutage { service, start } => {
+            // An open one, or this very one already closed (a replayed open-and-close).
             let open: i64 = outages::table
                 .filter(outages::service_name.eq(service))
-                .filter(outages::end_time.is_null())
+                .filter(
+                    outages::end_time
+                        .is_null()
+                        .or(outages::start_time.eq(start)),
+                )
                 .count()
                 .get_result(c)?;
             if open > 0 {
