@@ -16,10 +16,22 @@ use actix::prelude::*;
 use chrono::{DateTime, Duration as Age, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A snapshot older than this is rebuilt even without a change.
 pub const REBUILD_AFTER: Duration = Duration::from_secs(15);
+/// A snapshot that builds faster than this is rebuilt at the first request after any change.
+pub const CHEAP_BUILD: Duration = Duration::from_millis(20);
+/// A costlier one (hundreds of services) is rebuilt once it is this many times as old as its
+/// last build took: rebuilding then takes at most a fifth of the actor's time however often
+/// services change, and the page is at most a few build times stale.
+pub const REBUILD_COST_FACTOR: u32 = 4;
+
+/// Whether a snapshot of `age`, whose build took `cost`, is rebuilt now.
+pub fn rebuild_due(dirty: bool, age: Duration, cost: Duration) -> bool {
+    let settled = cost < CHEAP_BUILD || age >= cost * REBUILD_COST_FACTOR;
+    age >= REBUILD_AFTER || (dirty && settled)
+}
 
 /// New public state of one service.
 #[derive(Message, Clone, Debug)]
@@ -67,6 +79,8 @@ pub struct StatusCache {
     page: Arc<StatusPageSettings>,
     snapshot: Arc<Snapshot>,
     dirty: bool,
+    /// When the snapshot was built (monotonic) and how long that took.
+    built: (Instant, Duration),
     refresh: Option<(Pool, Duration)>,
     board: Board,
 }
@@ -93,6 +107,7 @@ impl StatusCache {
             page,
             snapshot: Arc::new(Snapshot::build(Vec::new())),
             dirty: true,
+            built: (Instant::now(), Duration::ZERO),
             refresh: None,
             board: Board::default(),
         };
@@ -135,9 +150,11 @@ impl StatusCache {
                 history: &e.history,
             })
             .collect();
+        let started = Instant::now();
         let snap = Snapshot::assemble(&inputs, self.notices.clone(), &self.page, Utc::now());
         self.snapshot = Arc::new(snap);
         self.dirty = false;
+        self.built = (Instant::now(), started.elapsed());
     }
 
     fn load_notices(&self, ctx: &mut Context<Self>) {
@@ -246,8 +263,7 @@ impl Handler<GetSnapshot> for StatusCache {
     type Result = MessageResult<GetSnapshot>;
 
     fn handle(&mut self, _: GetSnapshot, _: &mut Self::Context) -> Self::Result {
-        let age = Utc::now() - self.snapshot.built_at;
-        if self.dirty || age.to_std().unwrap_or_default() >= REBUILD_AFTER {
+        if rebuild_due(self.dirty, self.built.0.elapsed(), self.built.1) {
             self.rebuild();
         }
         MessageResult(self.snapshot.clone())

@@ -112,3 +112,22 @@ async fn the_snapshot_follows_updates_and_maintenance() {
         crate::domain::status::OverallStatus::Maintenance
     );
 }
+
+#[test]
+fn a_costly_snapshot_is_rebuilt_at_most_a_fifth_of_the_time() {
+    let ms = Duration::from_millis;
+    assert!(
+        rebuild_due(true, ms(5), ms(1)),
+        "a cheap build follows every change"
+    );
+    assert!(
+        !rebuild_due(true, ms(100), ms(40)),
+        "a 40 ms build waits 160 ms"
+    );
+    assert!(rebuild_due(true, ms(160), ms(40)));
+    assert!(!rebuild_due(false, ms(1000), ms(1)), "nothing changed");
+    assert!(
+        rebuild_due(false, REBUILD_AFTER, ms(1)),
+        "uptimes follow the clock"
+    );
+}
