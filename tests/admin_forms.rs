@@ -47,6 +47,34 @@ async fn incidents_are_posted_resolved_and_deleted_through_the_forms(postgres: b
         "a high incident did not raise the banner"
     );
 
+    // Update it: milder and with news; the banner follows.
+    assert!(shown.contains(&format!("action=\"/admin/incidents/{id}/update\"")));
+    let update = format!("/admin/incidents/{id}/update");
+    let news = [
+        ("severity", "medium"),
+        ("text", "Recovering"),
+        ("csrf", csrf.as_str()),
+    ];
+    let updated = s.browser.post(&update, &news).await;
+    assert_eq!(updated.status, 303);
+    let row = format!("SELECT severity || ':' || text AS v FROM incidents WHERE id = {id}");
+    assert_eq!(column(&s.db, &row), [Some("medium:Recovering".to_string())]);
+    // "broken" is down: without the high incident the banner is a partial outage again.
+    let partial = || async { s.app.status().await["overall_status"] == "partial" };
+    assert!(
+        eventually(WAIT, partial).await,
+        "the banner kept the high incident"
+    );
+    let blank = [
+        ("severity", "medium"),
+        ("text", " "),
+        ("csrf", csrf.as_str()),
+    ];
+    assert_eq!(s.browser.post(&update, &blank).await.status, 422);
+    let unsigned = [("severity", "high"), ("text", "x")];
+    assert_eq!(s.browser.post(&update, &unsigned).await.status, 403);
+    assert_eq!(column(&s.db, &row), [Some("medium:Recovering".to_string())]);
+
     let resolve = format!("/admin/incidents/{id}/resolve");
     assert_eq!(
         s.browser
@@ -75,6 +103,7 @@ async fn incidents_are_posted_resolved_and_deleted_through_the_forms(postgres: b
     );
     let audit = s.browser.get("/admin").await.body;
     for action in ["incident.create", "incident.update", "incident.delete"] {
+        // (incident.update: the edit and the resolve)
         let row = format!("<td>ops</td><td>{action}</td><td>incident {id}</td>");
         assert!(audit.contains(&row), "{action} not in the audit list");
     }

@@ -190,3 +190,32 @@ pub async fn delete_maintenance(req: HttpRequest, body: Bytes, admin: Admin) -> 
 pub async fn resolve_outage(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
     pressed(req, body, admin, Button::ResolveOutage).await
 }
+
+/// `POST /admin/incidents/{id}/update`: a new severity or text for an incident in progress.
+pub async fn update_incident(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+    let Some(id) = req
+        .match_info()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return page(
+            StatusCode::NOT_FOUND,
+            admin_views::message("Not found", "There is no such item."),
+        );
+    };
+    change(
+        req,
+        body,
+        admin,
+        FormKind::Action,
+        move |c, actor, f, now| {
+            let patch = incidents::IncidentPatch {
+                severity: Some(f.get("severity").to_string()),
+                text: Some(f.get("text").to_string()),
+                active: None,
+            };
+            incidents::update(c, actor, id, &patch, now).map(|_| ("incident-updated", id))
+        },
+    )
+    .await
+}

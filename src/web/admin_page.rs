@@ -205,6 +205,7 @@ fn flash(done: &str, id: &str) -> Option<String> {
     let what = match done {
         "incident-posted" => "Incident {} posted",
         "incident-resolved" => "Incident {} resolved",
+        "incident-updated" => "Incident {} updated",
         "incident-deleted" => "Incident {} deleted",
         "maintenance-scheduled" => "Maintenance window {} scheduled",
         "maintenance-cancelled" => "Maintenance window {} cancelled",

@@ -200,6 +200,24 @@ fn outages(d: &Dashboard<'_>) -> Markup {
     }
 }
 
+/// The form that changes an incident in progress: its severity and its text.
+fn edit_incident(i: &crate::domain::notices::Incident, csrf: &str) -> Markup {
+    html! {
+        form class="edit" method="post" action={ "/admin/incidents/" (i.id) "/update" } {
+            (csrf_field(csrf))
+            label { "Severity "
+                select name="severity" {
+                    @for sev in ["high", "medium"] {
+                        option value=(sev) selected[i.severity.as_str() == sev] { (sev) }
+                    }
+                }
+            }
+            label { "Text " textarea name="text" rows="2" { (i.text) } }
+            button type="submit" { "Update" }
+        }
+    }
+}
+
 fn incidents(d: &Dashboard<'_>) -> Markup {
     html! {
         section id="incidents" {
@@ -209,6 +227,7 @@ fn incidents(d: &Dashboard<'_>) -> Markup {
                 div class={ "item incident sev-" (i.severity.as_str()) } {
                     span class="sev" { (i.severity.label()) } " · posted " (time(i.created_at))
                     p class="text" { (i.text) }
+                    (edit_incident(i, d.csrf))
                     (button(&format!("/admin/incidents/{}/resolve", i.id), "Resolve", d.csrf))
                     (button(&format!("/admin/incidents/{}/delete", i.id), "Delete", d.csrf))
                 }

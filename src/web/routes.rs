@@ -48,6 +48,10 @@ fn admin_page_routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/logout", web::post().to(admin::logout))
         .route("/admin/incidents", web::post().to(change::create_incident))
         .route(
+            "/admin/incidents/{id}/update",
+            web::post().to(change::update_incident),
+        )
+        .route(
             "/admin/incidents/{id}/resolve",
             web::post().to(change::resolve_incident),
         )
