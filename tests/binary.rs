@@ -167,23 +167,7 @@ async fn sigterm_exits_zero_within_five_seconds_with_writes_flushed() {
         })
         .await
     );
-    let pid = served.child.id().to_string();
-    let asked = Instant::now();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
-    let status = loop {
-        if let Some(status) = served.child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(
-            asked.elapsed() < Duration::from_secs(5),
-            "still running 5 s after SIGTERM"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = served.terminate(Duration::from_secs(5)).await;
     assert!(status.success(), "exit status {status:?}");
     let hits = target.hits("/health");
     let rows = column(&db, "SELECT status AS v FROM health_checks").len();

@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::process::{free_port, Served};
 use support::{column, eventually, FakeServer, Reply};
 
@@ -32,23 +32,7 @@ async fn sigterm_under_load_exits_zero_within_five_seconds_with_writes_flushed()
         "the load never built up"
     );
 
-    let pid = served.child.id().to_string();
-    let asked = Instant::now();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
-    let status = loop {
-        if let Some(status) = served.child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(
-            asked.elapsed() < Duration::from_secs(5),
-            "still running 5 s after SIGTERM"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = served.terminate(Duration::from_secs(5)).await;
     assert!(status.success(), "exit status {status:?}");
     let hits = target.hits("/ok");
     let rows = column(&db, "SELECT status AS v FROM health_checks").len();

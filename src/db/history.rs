@@ -123,10 +123,29 @@ fn samples(
     Ok(out)
 }
 
-type IncidentRow = (i64, String, String, bool, NaiveDateTime, NaiveDateTime);
+/// An `incidents` row as [`INCIDENT_COLUMNS`] selects it.
+pub type IncidentRow = (i64, String, String, bool, NaiveDateTime, NaiveDateTime);
 type WindowRow = (i64, String, String, String, NaiveDateTime, NaiveDateTime);
 
-fn incident(row: IncidentRow) -> Incident {
+/// The columns of an [`Incident`], in [`IncidentRow`] order.
+pub const INCIDENT_COLUMNS: (
+    incidents::id,
+    incidents::severity,
+    incidents::text,
+    incidents::active,
+    incidents::created_at,
+    incidents::updated_at,
+) = (
+    incidents::id,
+    incidents::severity,
+    incidents::text,
+    incidents::active,
+    incidents::created_at,
+    incidents::updated_at,
+);
+
+/// The incident of a row.
+pub fn incident(row: IncidentRow) -> Incident {
     let (id, severity, text, active, created, updated) = row;
     Incident {
         id,
@@ -140,14 +159,7 @@ fn incident(row: IncidentRow) -> Incident {
 
 /// Open incidents, the last resolved ones, and the maintenance windows not yet over.
 pub fn load_notices(conn: &mut AnyConnection, now: DateTime<Utc>) -> QueryResult<Notices> {
-    let columns = (
-        incidents::id,
-        incidents::severity,
-        incidents::text,
-        incidents::active,
-        incidents::created_at,
-        incidents::updated_at,
-    );
+    let columns = INCIDENT_COLUMNS;
     let open = incidents::active
         .eq(true)
         .and(incidents::severity.ne("resolved"));

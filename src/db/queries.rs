@@ -1,7 +1,7 @@
 //! Every statement Watchpost runs, as plain functions over a connection.
 
 use super::connection::AnyConnection;
-use super::models::{NewAlert, PendingAlertRow, StateRow, WriteOp};
+use super::models::{NewAlert, NewHealthCheck, PendingAlertRow, StateRow, WriteOp};
 use super::schema::{alert_outbox, health_checks, outages, service_states};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -27,20 +27,7 @@ fn apply(c: &mut AnyConnection, op: &WriteOp) -> QueryResult<()> {
     let now = Utc::now().naive_utc();
     match op {
         // Every write is safe to repeat: a batch whose COMMIT reply was lost is written again.
-        WriteOp::Check(row) => {
-            let stored: i64 = health_checks::table
-                .filter(health_checks::service_name.eq(&row.service_name))
-                .filter(health_checks::checked_at.eq(row.checked_at))
-                .count()
-                .get_result(c)?;
-            if stored > 0 {
-                return Ok(());
-            }
-            diesel::insert_into(health_checks::table)
-                .values(row)
-                .execute(c)
-                .map(drop)
-        }
+        WriteOp::Check(row) => insert_check(c, row).map(drop),
         WriteOp::OpenOutage { service, start } => {
             // An open one, or this very one already closed (a replayed open-and-close).
             let open: i64 = outages::table
@@ -86,6 +73,24 @@ fn apply(c: &mut AnyConnection, op: &WriteOp) -> QueryResult<()> {
         }
         WriteOp::AlertDone(alert) => finish_alert(c, alert),
     }
+}
+
+/// Stores a check unless one of the service at that time is stored already (checks are unique
+/// by service and time); returns whether it was written. (`ON CONFLICT DO NOTHING` would save
+/// the look-up, but diesel's MultiConnection cannot express it.)
+pub fn insert_check(c: &mut AnyConnection, row: &NewHealthCheck) -> QueryResult<bool> {
+    let stored: i64 = health_checks::table
+        .filter(health_checks::service_name.eq(&row.service_name))
+        .filter(health_checks::checked_at.eq(row.checked_at))
+        .count()
+        .get_result(c)?;
+    if stored > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(health_checks::table)
+        .values(row)
+        .execute(c)
+        .map(|_| true)
 }
 
 fn alert_exists(c: &mut AnyConnection, key: &str) -> QueryResult<bool> {

@@ -90,11 +90,12 @@ pub fn uptime(
     from: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<f64> {
-    percent(outages, monitored_since?.max(from), now, now)
+    percent(&merge(outages), monitored_since?.max(from), now, now)
 }
 
+/// Uptime over `[from, to)` of `merged` outages (sorted, not overlapping: see [`merge`]).
 fn percent(
-    outages: &[Span],
+    merged: &[Span],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -103,8 +104,7 @@ fn percent(
     if covered <= 0 {
         return None;
     }
-    let merged = merge(outages);
-    let down = downtime_ms(&merged, from, to, now).min(covered);
+    let down = downtime_ms(merged, from, to, now).min(covered);
     Some(100.0 * (covered - down) as f64 / covered as f64)
 }
 
@@ -134,6 +134,7 @@ pub fn daily_bars(
     now: DateTime<Utc>,
 ) -> Vec<DayBar> {
     let today = now.date_naive();
+    let merged = merge(outages);
     (0..DAYS as i64)
         .rev()
         .map(|back| {
@@ -141,7 +142,7 @@ pub fn daily_bars(
             let day_start = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
             let from = monitored_since.map(|m| m.max(day_start));
             let to = (day_start + Duration::days(1)).min(now);
-            let uptime = from.and_then(|from| percent(outages, from, to, now));
+            let uptime = from.and_then(|from| percent(&merged, from, to, now));
             let status = match uptime {
                 None => DayStatus::NoData,
                 Some(u) if u >= 100.0 => DayStatus::Up,

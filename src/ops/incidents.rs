@@ -1,10 +1,11 @@
 //! Incidents: post, edit, resolve, delete, list.
 
 use super::{audit, check, FieldError, OpsError};
+use crate::db::history::{incident, IncidentRow, INCIDENT_COLUMNS};
 use crate::db::schema::incidents;
 use crate::db::AnyConnection;
-use crate::domain::notices::{Incident, Severity};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use crate::domain::notices::Incident;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -54,56 +55,25 @@ fn check_text(errors: &mut Vec<FieldError>, text: &str) {
     }
 }
 
-type Row = (i64, String, String, bool, NaiveDateTime, NaiveDateTime);
-
-fn from_row((id, severity, text, active, created, updated): Row) -> Incident {
-    Incident {
-        id,
-        severity: Severity::parse(&severity),
-        text,
-        active,
-        created_at: created.and_utc(),
-        updated_at: updated.and_utc(),
-    }
-}
-
-fn columns() -> (
-    incidents::id,
-    incidents::severity,
-    incidents::text,
-    incidents::active,
-    incidents::created_at,
-    incidents::updated_at,
-) {
-    (
-        incidents::id,
-        incidents::severity,
-        incidents::text,
-        incidents::active,
-        incidents::created_at,
-        incidents::updated_at,
-    )
-}
-
 /// One incident.
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Incident, OpsError> {
-    let row: Option<Row> = incidents::table
+    let row: Option<IncidentRow> = incidents::table
         .find(id)
-        .select(columns())
+        .select(INCIDENT_COLUMNS)
         .first(conn)
         .optional()?;
-    row.map(from_row)
+    row.map(incident)
         .ok_or_else(|| OpsError::NotFound(format!("incident {id}")))
 }
 
 /// Every incident, newest first (at most 500).
 pub fn list(conn: &mut AnyConnection) -> Result<Vec<Incident>, OpsError> {
-    let rows: Vec<Row> = incidents::table
+    let rows: Vec<IncidentRow> = incidents::table
         .order(incidents::id.desc())
         .limit(500)
-        .select(columns())
+        .select(INCIDENT_COLUMNS)
         .load(conn)?;
-    Ok(rows.into_iter().map(from_row).collect())
+    Ok(rows.into_iter().map(incident).collect())
 }
 
 /// Posts an incident (active unless its severity is `resolved`).
@@ -118,7 +88,7 @@ pub fn create(
     check_text(&mut errors, &input.text);
     check(errors)?;
     super::transaction(conn, |c| {
-        diesel::insert_into(incidents::table)
+        let id: i64 = diesel::insert_into(incidents::table)
             .values((
                 incidents::severity.eq(&input.severity),
                 incidents::text.eq(&input.text),
@@ -126,13 +96,8 @@ pub fn create(
                 incidents::created_at.eq(now.naive_utc()),
                 incidents::updated_at.eq(now.naive_utc()),
             ))
-            .execute(c)?;
-        let id: i64 = incidents::table
-            .filter(incidents::created_at.eq(now.naive_utc()))
-            .filter(incidents::text.eq(&input.text))
-            .select(diesel::dsl::max(incidents::id))
-            .first::<Option<i64>>(c)?
-            .ok_or(diesel::result::Error::NotFound)?;
+            .returning(incidents::id)
+            .get_result(c)?;
         let created = get(c, id)?;
         audit::record(
             c,

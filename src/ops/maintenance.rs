@@ -148,7 +148,7 @@ pub fn create(
         known,
     )?;
     super::transaction(conn, |c| {
-        diesel::insert_into(mw::table)
+        let id: i64 = diesel::insert_into(mw::table)
             .values((
                 mw::title.eq(input.title.trim()),
                 mw::description.eq(&input.description),
@@ -159,12 +159,8 @@ pub fn create(
                 mw::created_at.eq(now.naive_utc()),
                 mw::updated_at.eq(now.naive_utc()),
             ))
-            .execute(c)?;
-        let id: i64 = mw::table
-            .filter(mw::created_at.eq(now.naive_utc()))
-            .select(diesel::dsl::max(mw::id))
-            .first::<Option<i64>>(c)?
-            .ok_or(diesel::result::Error::NotFound)?;
+            .returning(mw::id)
+            .get_result(c)?;
         let created = get(c, id)?;
         audit::record(
             c,

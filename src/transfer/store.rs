@@ -4,38 +4,22 @@
 
 use super::rows::{CheckRow, IncidentRow, OutageRow, StateRow, WindowRow};
 use super::{Counts, Document};
-use crate::db::schema::{
-    health_checks, incidents, maintenance_windows as mw, outages, service_states,
-};
-use crate::db::AnyConnection;
+use crate::db::models::NewHealthCheck;
+use crate::db::schema::{incidents, maintenance_windows as mw, outages, service_states};
+use crate::db::{queries, AnyConnection};
 use chrono::Utc;
 use diesel::prelude::*;
 
-fn exists(n: i64) -> bool {
-    n > 0
-}
-
 fn check(c: &mut AnyConnection, r: &CheckRow) -> QueryResult<bool> {
-    let t = r.checked_at.naive_utc();
-    let n: i64 = health_checks::table
-        .filter(health_checks::service_name.eq(&r.service_name))
-        .filter(health_checks::checked_at.eq(t))
-        .count()
-        .get_result(c)?;
-    if exists(n) {
-        return Ok(false);
-    }
-    diesel::insert_into(health_checks::table)
-        .values((
-            health_checks::service_name.eq(&r.service_name),
-            health_checks::status.eq(&r.status),
-            health_checks::status_code.eq(r.status_code),
-            health_checks::response_time_ms.eq(r.response_time_ms),
-            health_checks::error_message.eq(&r.error_message),
-            health_checks::checked_at.eq(t),
-        ))
-        .execute(c)?;
-    Ok(true)
+    let row = NewHealthCheck {
+        service_name: r.service_name.clone(),
+        status: r.status.clone(),
+        status_code: r.status_code,
+        response_time_ms: r.response_time_ms,
+        error_message: r.error_message.clone(),
+        checked_at: r.checked_at.naive_utc(),
+    };
+    queries::insert_check(c, &row)
 }
 
 fn outage(c: &mut AnyConnection, r: &OutageRow) -> QueryResult<bool> {
@@ -45,7 +29,7 @@ fn outage(c: &mut AnyConnection, r: &OutageRow) -> QueryResult<bool> {
         .filter(outages::start_time.eq(start))
         .count()
         .get_result(c)?;
-    if exists(n) {
+    if n > 0 {
         return Ok(false);
     }
     let now = Utc::now().naive_utc();
@@ -86,7 +70,7 @@ fn incident(c: &mut AnyConnection, r: &IncidentRow) -> QueryResult<bool> {
         .filter(incidents::text.eq(&r.text))
         .count()
         .get_result(c)?;
-    if exists(n) {
+    if n > 0 {
         return Ok(false);
     }
     diesel::insert_into(incidents::table)
@@ -108,7 +92,7 @@ fn window(c: &mut AnyConnection, r: &WindowRow) -> QueryResult<bool> {
         .filter(mw::start_time.eq(start))
         .count()
         .get_result(c)?;
-    if exists(n) {
+    if n > 0 {
         return Ok(false);
     }
     diesel::insert_into(mw::table)
