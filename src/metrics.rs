@@ -56,6 +56,48 @@ impl Gauge {
     }
 }
 
+/// Upper bounds (seconds) of the [`Histogram`] buckets of the scheduling lag.
+pub const LAG_BUCKETS: [f64; 10] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+
+/// A histogram of durations over [`LAG_BUCKETS`] (plus `+Inf`), lock-free.
+#[derive(Debug, Default)]
+pub struct Histogram {
+    /// Observations per bucket (not cumulative); the last one is `+Inf`.
+    buckets: [AtomicU64; LAG_BUCKETS.len() + 1],
+    /// Sum of the observations, in microseconds.
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    /// Records one observation.
+    pub fn observe(&self, value: std::time::Duration) {
+        let secs = value.as_secs_f64();
+        let i = LAG_BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(LAG_BUCKETS.len());
+        self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(value.as_micros()).unwrap_or(u64::MAX);
+        self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// Cumulative counts per bucket, `+Inf` last (the exposition format's `_bucket` values).
+    pub fn cumulative(&self) -> [u64; LAG_BUCKETS.len() + 1] {
+        let mut total = 0;
+        let mut out = [0; LAG_BUCKETS.len() + 1];
+        for (slot, bucket) in out.iter_mut().zip(&self.buckets) {
+            total += bucket.load(Ordering::Relaxed);
+            *slot = total;
+        }
+        out
+    }
+
+    /// Sum of the observations in seconds.
+    pub fn sum_seconds(&self) -> f64 {
+        self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+    }
+}
+
 /// Every process-wide metric, shared (as `Arc<Metrics>`) by the actors and the web app.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -81,6 +123,10 @@ pub struct Metrics {
     pub persistence_dropped_checks: Counter,
     /// Failed database write batches (retried, except a batch whose write task died).
     pub persistence_write_failures: Counter,
+    /// Check rows committed (a replayed row counts once per commit).
+    pub persistence_rows_written: Counter,
+    /// How late cycles start: actual start minus planned start.
+    pub schedule_lag: Histogram,
 }
 
 impl Metrics {
@@ -104,7 +150,7 @@ const STATUSES: [ServiceStatus; 5] = [
 ];
 
 /// The process-wide families without labels: name, type and help, in the order of [`values`].
-const PLAIN: [(&str, &str, &str); 8] = [
+const PLAIN: [(&str, &str, &str); 9] = [
     (
         "watchpost_alert_deliveries_total",
         "counter",
@@ -145,10 +191,15 @@ const PLAIN: [(&str, &str, &str); 8] = [
         "counter",
         "Failed database write batches.",
     ),
+    (
+        "watchpost_persistence_rows_written_total",
+        "counter",
+        "Check rows committed to the database.",
+    ),
 ];
 
 /// The current values of the [`PLAIN`] families, in the same order.
-fn values(m: &Metrics) -> [u64; 8] {
+fn values(m: &Metrics) -> [u64; 9] {
     [
         m.alerts_sent.get(),
         m.alert_delivery_failures.get(),
@@ -158,6 +209,7 @@ fn values(m: &Metrics) -> [u64; 8] {
         m.persistence_backlog.get(),
         m.persistence_dropped_checks.get(),
         m.persistence_write_failures.get(),
+        m.persistence_rows_written.get(),
     ]
 }
 
@@ -183,8 +235,24 @@ pub fn render(metrics: &Metrics, snapshot: &Snapshot) -> String {
         family(&mut out, name, kind, help);
         sample(&mut out, name, &[], value);
     }
+    render_lag(&mut out, &metrics.schedule_lag);
     render_services(&mut out, &snapshot.services);
     out
+}
+
+fn render_lag(out: &mut String, lag: &Histogram) {
+    let name = "watchpost_schedule_lag_seconds";
+    let help = "How late check cycles start (actual start minus planned start).";
+    family(out, name, "histogram", help);
+    let bucket = format!("{name}_bucket");
+    let counts = lag.cumulative();
+    for (bound, count) in LAG_BUCKETS.iter().zip(counts) {
+        sample(out, &bucket, &[("le", &bound.to_string())], count);
+    }
+    let total = counts[LAG_BUCKETS.len()];
+    sample(out, &bucket, &[("le", "+Inf")], total);
+    sample(out, &format!("{name}_sum"), &[], lag.sum_seconds());
+    sample(out, &format!("{name}_count"), &[], total);
 }
 
 fn render_services(out: &mut String, services: &[ServiceView]) {

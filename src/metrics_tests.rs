@@ -80,7 +80,11 @@ fn every_family_has_help_then_type_then_its_samples() {
         } else {
             let name = current.as_deref().expect("a sample before any HELP");
             let metric = line.split(['{', ' ']).next().expect("metric");
-            assert_eq!(metric, name, "sample outside its family: {line}");
+            let suffix = metric.strip_prefix(name).unwrap_or(metric);
+            assert!(
+                ["", "_bucket", "_sum", "_count"].contains(&suffix),
+                "sample outside its family: {line}"
+            );
             assert!(metric.starts_with("watchpost_"));
         }
     }
@@ -146,4 +150,30 @@ fn hostile_service_names_are_escaped() {
     );
     assert!(!text.lines().any(|l| l.starts_with("watchpost_fake")));
     assert_eq!(escape_label("plain name é"), "plain name é");
+}
+
+#[test]
+fn schedule_lag_is_a_cumulative_histogram() {
+    let metrics = Metrics::default();
+    for ms in [0, 3, 3, 40, 300, 5000] {
+        metrics
+            .schedule_lag
+            .observe(std::time::Duration::from_millis(ms));
+    }
+    let text = render(&metrics, &Snapshot::build(vec![]));
+    let name = "watchpost_schedule_lag_seconds";
+    for line in [
+        format!("# TYPE {name} histogram"),
+        format!("{name}_bucket{{le=\"0.001\"}} 1"),
+        format!("{name}_bucket{{le=\"0.005\"}} 3"),
+        format!("{name}_bucket{{le=\"0.05\"}} 4"),
+        format!("{name}_bucket{{le=\"0.25\"}} 4"),
+        format!("{name}_bucket{{le=\"0.5\"}} 5"),
+        format!("{name}_bucket{{le=\"2.5\"}} 5"),
+        format!("{name}_bucket{{le=\"+Inf\"}} 6"),
+        format!("{name}_sum 5.346"),
+        format!("{name}_count 6"),
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in\n{text}");
+    }
 }

@@ -112,6 +112,11 @@ impl ServiceMonitor {
     }
 
     fn run_cycle(&mut self, ctx: &mut Context<Self>) {
+        if let Some(due) = self.next_due {
+            self.metrics
+                .schedule_lag
+                .observe(Instant::now().saturating_duration_since(due));
+        }
         #[cfg(feature = "test-hooks")]
         if self.injected(ctx) {
             return;
