@@ -24,9 +24,9 @@ pub async fn check_once(settings: Settings) -> Result<Vec<String>, StartupError>
     startup::install_crypto();
     let (pool, restored) = startup::connect_and_restore(&settings).await?;
     let mut core = startup::start_core(&settings, pool, restored, None);
-    let client = crate::probe::client();
+    let clients = crate::probe::Clients::new();
     let cycles = core.monitors.drain(..).map(|mut monitor| {
-        let client = client.clone();
+        let client = clients.for_service(&monitor.service);
         async move {
             let result = guarded_cycle(&client, &monitor.service).await;
             let report = monitor.apply(result);

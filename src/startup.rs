@@ -161,12 +161,13 @@ fn start_monitors(
     metrics: &Arc<Metrics>,
     #[cfg(feature = "test-hooks")] faults: &crate::actors::service_monitor::Faults,
 ) -> Vec<Addr<ServiceMonitor>> {
-    let client = crate::probe::client();
+    let clients = crate::probe::Clients::new();
     let count = monitors.len();
     let mut started = Vec::with_capacity(count);
     for (i, monitor) in monitors.into_iter().enumerate() {
         let offset = spread(monitor.service.interval.0, i, count);
-        let (client, links, metrics) = (client.clone(), links.clone(), metrics.clone());
+        let client = clients.for_service(&monitor.service);
+        let (links, metrics) = (links.clone(), metrics.clone());
         let monitor = ServiceMonitor::new(monitor, client, links, offset).with_metrics(metrics);
         #[cfg(feature = "test-hooks")]
         let monitor = monitor.with_faults(faults.clone());

@@ -407,3 +407,33 @@ async fn two_phase_phase_one_must_name_a_task() {
     assert_eq!(error, Some("Phase 1 failed: no task_id in response"));
     assert_eq!(r.polls, 0);
 }
+
+#[actix_web::test]
+async fn fresh_connection_opens_a_connection_per_attempt_and_the_default_reuses_one() {
+    let target = FakeServer::start();
+    target.set("/fresh", Reply::status(200));
+    target.set("/reused", Reply::status(200));
+    let t = spawn(&[
+        service("fresh", &target.url("/fresh"), "fresh_connection = true"),
+        service("reused", &target.url("/reused"), ""),
+    ])
+    .await;
+    let enough = || async { target.hits("/fresh") >= 4 && target.hits("/reused") >= 4 };
+    assert!(eventually(Duration::from_secs(5), enough).await);
+    let ports = |path: &str| -> Vec<u16> {
+        let requests = target.requests(path);
+        requests
+            .iter()
+            .filter_map(|r| r.peer.map(|a| a.port()))
+            .collect()
+    };
+    let fresh = ports("/fresh");
+    let mut distinct = fresh.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), fresh.len(), "a port used twice: {fresh:?}");
+    let reused = ports("/reused");
+    let repeats = reused.windows(2).filter(|w| w[0] == w[1]).count();
+    assert!(repeats > 0, "no connection reused: {reused:?}");
+    assert!(shown(&t.app, "fresh", "up").await);
+}

@@ -49,7 +49,53 @@ impl Failure {
 /// The HTTP client every probe on this thread shares: no automatic redirects (probes follow
 /// them themselves), no connection limit, keep-alive on.
 pub fn client() -> Client {
+    build_client(CONN_LIFETIME)
+}
+
+/// A client that never reuses a connection: one whose lifetime is zero is closed when it is
+/// released, so every request resolves, connects (and shakes hands, for HTTPS) anew.
+pub fn fresh_client() -> Client {
+    build_client(Duration::ZERO)
+}
+
+/// The two clients probes choose from, by each service's `fresh_connection`.
+#[derive(Clone)]
+pub struct Clients {
+    reusing: Client,
+    fresh: Client,
+}
+
+impl Clients {
+    /// Both clients.
+    pub fn new() -> Self {
+        Clients {
+            reusing: client(),
+            fresh: fresh_client(),
+        }
+    }
+
+    /// The client `svc` is probed with.
+    pub fn for_service(&self, svc: &ServiceSettings) -> Client {
+        if svc.fresh_connection {
+            self.fresh.clone()
+        } else {
+            self.reusing.clone()
+        }
+    }
+}
+
+impl Default for Clients {
+    fn default() -> Self {
+        Clients::new()
+    }
+}
+
+/// awc's default: a kept-alive connection is replaced after this long.
+const CONN_LIFETIME: Duration = Duration::from_secs(75);
+
+fn build_client(conn_lifetime: Duration) -> Client {
     let connector = awc::Connector::new()
+        .conn_lifetime(conn_lifetime)
         .timeout(Duration::from_secs(60))
         .limit(0);
     Client::builder()

@@ -17,6 +17,7 @@ const KEYS: [&str; 14] = [
     "expected_status",
     "check_type",
     "follow_redirects",
+    "fresh_connection",
     "colour",
     "webhook_url",
     "bind",

@@ -123,6 +123,9 @@ pub struct ServiceSettings {
     pub timeout: Secs,
     /// Follow up to 10 redirects.
     pub follow_redirects: bool,
+    /// A new connection for every attempt (DNS, connect and TLS handshake each time, as the
+    /// original did) instead of reusing a kept-alive one.
+    pub fresh_connection: bool,
     /// Down cycles that confirm an outage.
     pub failure_threshold: u32,
     /// Standard or two-phase.

@@ -70,6 +70,8 @@ pub struct Recorded {
     pub body: String,
     /// When it arrived.
     pub at: Instant,
+    /// The client's address (its port tells connections apart).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Recorded {
@@ -183,6 +185,7 @@ async fn answer(
                 .collect(),
             body: String::from_utf8_lossy(&body).to_string(),
             at: Instant::now(),
+            peer: req.peer_addr(),
         });
         match state.scripts.get_mut(&path) {
             Some(script) if script.len() > 1 => script.pop_front(),
