@@ -5,7 +5,7 @@ use super::*;
 use proptest::prelude::*;
 use std::io::Write;
 
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 15] = [
     "interval",
     "retries",
     "retry_delay",
