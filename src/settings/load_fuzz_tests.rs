@@ -5,7 +5,7 @@ use super::*;
 use proptest::prelude::*;
 use std::io::Write;
 
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 16] = [
     "interval",
     "retries",
     "retry_delay",
@@ -18,6 +18,7 @@ const KEYS: [&str; 15] = [
     "check_type",
     "follow_redirects",
     "fresh_connection",
+    "group",
     "colour",
     "webhook_url",
     "bind",

@@ -140,6 +140,43 @@ fn bad_url_is_named() {
 }
 
 #[test]
+fn groups_are_trimmed_optional_and_printed() {
+    let text = "[[services]]\nname = \"a\"\nurl = \"http://127.0.0.1/a\"\ngroup = \"  Payments \"\n\
+                [[services]]\nname = \"b\"\nurl = \"http://127.0.0.1/b\"\n";
+    let (o, _f) = opts(Some(text), &[]);
+    let s = load(&o).expect("valid");
+    assert_eq!(s.services[0].group.as_deref(), Some("Payments"));
+    assert_eq!(s.services[1].group, None, "no group unless one is written");
+    let printed = s.to_masked_toml().expect("toml");
+    assert!(printed.contains("group = \"Payments\""), "{printed}");
+    assert_eq!(printed.matches("group =").count(), 1, "{printed}");
+}
+
+#[test]
+fn bad_groups_are_reported_with_every_other_problem() {
+    let long = "g".repeat(101);
+    let text = format!(
+        "[[services]]\nname = \"blank\"\nurl = \"http://127.0.0.1/\"\ngroup = \"   \"\n\
+         [[services]]\nname = \"long\"\nurl = \"http://127.0.0.1/\"\ngroup = \"{long}\"\n\
+         [[services]]\nname = \"typed\"\nurl = \"http://127.0.0.1/\"\ngroup = [1]\n\
+         [[services]]\nname = \"edge\"\nurl = \"http://127.0.0.1/\"\ngroup = \"{}\"\n\
+         [[services]]\nname = \"other\"\nurl = \"ftp://x\"\n",
+        "é".repeat(100)
+    );
+    let (o, _f) = opts(Some(&text), &[]);
+    let all = load(&o).expect_err("invalid").0.join("\n");
+    for needle in [
+        "services[0] (\"blank\").group: must not be empty",
+        "services[1] (\"long\").group: 101 characters, at most 100",
+        "services[2] (\"typed\").group",
+        "services[4] (\"other\").url",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    }
+    assert!(!all.contains("\"edge\""), "100 characters are allowed:\n{all}");
+}
+
+#[test]
 fn masked_output_hides_the_webhook() {
     let (o, _f) = opts(
         None,

@@ -113,6 +113,9 @@ pub struct AsyncVerification {
 pub struct ServiceSettings {
     /// Unique name.
     pub name: String,
+    /// The group the status page shows it in (trimmed, 1 to 100 characters); `None`: no group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// What to request.
     pub url: Url,
     /// HTTP method, upper case.

@@ -56,6 +56,7 @@ pub struct RawAsync {
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     pub name: Option<String>,
+    pub group: Option<String>,
     pub url: Option<String>,
     pub method: Option<String>,
     pub expected_status: Option<u16>,
@@ -71,6 +72,9 @@ pub struct RawService {
     pub retries: Option<u32>,
     pub retry_delay: Option<Secs>,
 }
+
+/// Characters a service's `group` may have at most.
+pub const GROUP_MAX_CHARS: usize = 100;
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
@@ -190,8 +194,10 @@ impl RawService {
             (_, Some(raw)) => raw.resolve(p),
             (false, None) => None,
         };
+        let group = self.group.and_then(|g| group(p, &g));
         let s = ServiceSettings {
             name: name?,
+            group,
             url: url?,
             method,
             expected_status,
@@ -238,6 +244,23 @@ impl RawAsync {
             max_poll_attempts,
             poll_interval: self.poll_interval.unwrap_or(Secs(Duration::from_secs(1))),
         })
+    }
+}
+
+/// The trimmed group name, or a problem when it is blank or longer than [`GROUP_MAX_CHARS`].
+fn group(p: &mut Problems, raw: &str) -> Option<String> {
+    let name = raw.trim();
+    let chars = name.chars().count();
+    if name.is_empty() {
+        p.push("group: must not be empty (leave it out for no group)".into());
+        None
+    } else if chars > GROUP_MAX_CHARS {
+        p.push(format!(
+            "group: {chars} characters, at most {GROUP_MAX_CHARS} allowed"
+        ));
+        None
+    } else {
+        Some(name.to_string())
     }
 }
 
