@@ -217,6 +217,7 @@ pub fn start_core(
     let page = Arc::new(settings.status_page.clone());
     let board = Board::new(std::mem::take(&mut restored.board));
     let cache = StatusCache::new(&names, page)
+        .with_groups(&settings.services)
         .with_history(std::mem::take(&mut restored.history))
         .with_board(board.clone())
         .refreshing(pool.clone(), notice_refresh(settings))

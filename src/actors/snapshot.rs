@@ -18,6 +18,8 @@ use std::sync::Arc;
 pub struct ServiceView {
     /// Service name.
     pub name: String,
+    /// The configured group; `null` for a service in none.
+    pub group: Option<String>,
     /// up, down, degraded, maintenance or unknown.
     pub status: ServiceStatus,
     /// Latest response time, ms.
@@ -43,6 +45,7 @@ impl ServiceView {
     pub fn unknown(name: &str) -> Self {
         ServiceView {
             name: name.to_string(),
+            group: None,
             status: ServiceStatus::Unknown,
             response_time_ms: None,
             detail: None,
@@ -80,14 +83,29 @@ pub struct Rendered {
 impl Rendered {
     /// `body` with an ETag from its hash and its gzipped copy.
     pub fn new(body: Vec<u8>) -> Self {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        body.hash(&mut hasher);
         Rendered {
-            etag: format!("\"{:016x}\"", hasher.finish()),
+            etag: etag(&body),
             gzip: Bytes::from(gzip(&body).unwrap_or_default()),
             body: Bytes::from(body),
         }
     }
+
+    /// `body` with its ETag and no gzipped copy: a body rendered for one request, which the
+    /// Compress middleware encodes if the client asks.
+    pub fn uncompressed(body: Vec<u8>) -> Self {
+        Rendered {
+            etag: etag(&body),
+            gzip: Bytes::new(),
+            body: Bytes::from(body),
+        }
+    }
+}
+
+/// A strong ETag (quoted) from the hash of `body`.
+fn etag(body: &[u8]) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("\"{:016x}\"", hasher.finish())
 }
 
 fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -97,8 +115,19 @@ fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     encoder.finish()
 }
 
+/// The `/api/status` body: the whole site's summary and a list of services (all of them, or
+/// a filtered selection).
+#[derive(Serialize)]
+struct StatusJson<S: Serialize> {
+    overall_status: OverallStatus,
+    status_label: &'static str,
+    last_checked: Option<DateTime<Utc>>,
+    services: S,
+    uptime_90d: Option<f64>,
+}
+
 /// An immutable picture of everything, shared with handlers.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Snapshot {
     /// Overall banner.
     pub overall_status: OverallStatus,
@@ -111,19 +140,14 @@ pub struct Snapshot {
     /// Mean 90-day uptime of the services with data.
     pub uptime_90d: Option<f64>,
     /// Sparklines and bars, parallel to `services`.
-    #[serde(skip)]
     pub details: Vec<ServiceDetail>,
     /// Incidents and maintenance.
-    #[serde(skip)]
     pub notices: Arc<Notices>,
     /// When it was built.
-    #[serde(skip)]
     pub built_at: DateTime<Utc>,
     /// `/api/status` JSON.
-    #[serde(skip)]
     pub json: Rendered,
     /// `/` HTML (empty until rendered with page settings).
-    #[serde(skip)]
     pub html: Rendered,
 }
 
@@ -232,7 +256,29 @@ impl Snapshot {
             json: Rendered::default(),
             html: Rendered::default(),
         };
-        snapshot.json = Rendered::new(serde_json::to_vec(&snapshot).unwrap_or_default());
+        snapshot.json = Rendered::new(snapshot.json_of(&snapshot.services));
         snapshot
     }
+
+    /// The `/api/status` body listing only the services `keep` selects; the summary fields
+    /// stay those of the whole site. Rendered per request, from memory.
+    pub fn json_where(&self, keep: impl Fn(&ServiceView) -> bool) -> Vec<u8> {
+        let services: Vec<&ServiceView> = self.services.iter().filter(|s| keep(s)).collect();
+        self.json_of(services)
+    }
+
+    fn json_of<S: Serialize>(&self, services: S) -> Vec<u8> {
+        let body = StatusJson {
+            overall_status: self.overall_status,
+            status_label: self.status_label,
+            last_checked: self.last_checked,
+            services,
+            uptime_90d: self.uptime_90d,
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
 }
+
+#[cfg(test)]
+#[path = "snapshot_tests.rs"]
+mod tests;

@@ -11,7 +11,7 @@ use crate::db::Pool;
 use crate::domain::notices::Notices;
 use crate::domain::status::ServiceStatus;
 use crate::domain::uptime::Span;
-use crate::settings::StatusPageSettings;
+use crate::settings::{ServiceSettings, StatusPageSettings};
 use actix::prelude::*;
 use chrono::{DateTime, Duration as Age, Utc};
 use std::collections::HashMap;
@@ -120,6 +120,18 @@ impl StatusCache {
         for (name, history) in loaded {
             if let Some(&i) = self.index.get(&name) {
                 self.entries[i].history = history;
+            }
+        }
+        self.rebuild();
+        self
+    }
+
+    /// Puts each configured service in its group (services in none, or not configured here,
+    /// keep none).
+    pub fn with_groups(mut self, services: &[ServiceSettings]) -> Self {
+        for svc in services {
+            if let Some(&i) = self.index.get(&svc.name) {
+                self.entries[i].live.group.clone_from(&svc.group);
             }
         }
         self.rebuild();

@@ -141,7 +141,8 @@ fn bad_url_is_named() {
 
 #[test]
 fn groups_are_trimmed_optional_and_printed() {
-    let text = "[[services]]\nname = \"a\"\nurl = \"http://127.0.0.1/a\"\ngroup = \"  Payments \"\n\
+    let text =
+        "[[services]]\nname = \"a\"\nurl = \"http://127.0.0.1/a\"\ngroup = \"  Payments \"\n\
                 [[services]]\nname = \"b\"\nurl = \"http://127.0.0.1/b\"\n";
     let (o, _f) = opts(Some(text), &[]);
     let s = load(&o).expect("valid");
@@ -173,7 +174,10 @@ fn bad_groups_are_reported_with_every_other_problem() {
     ] {
         assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
     }
-    assert!(!all.contains("\"edge\""), "100 characters are allowed:\n{all}");
+    assert!(
+        !all.contains("\"edge\""),
+        "100 characters are allowed:\n{all}"
+    );
 }
 
 #[test]

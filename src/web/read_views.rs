@@ -103,6 +103,8 @@ impl OutageView {
 pub struct ServiceDetailView {
     /// Name.
     pub name: String,
+    /// The configured group; `null` for a service in none.
+    pub group: Option<String>,
     /// Public status.
     pub status: ServiceStatus,
     /// Latest response time, ms.
@@ -133,6 +135,7 @@ impl ServiceDetailView {
     ) -> Self {
         ServiceDetailView {
             name: view.name.clone(),
+            group: view.group.clone(),
             status: view.status,
             response_time_ms: view.response_time_ms,
             detail: view.detail.clone(),

@@ -1,0 +1,71 @@
+use super::*;
+use serde_json::Value;
+
+fn view(name: &str, group: Option<&str>, status: ServiceStatus) -> ServiceView {
+    ServiceView {
+        group: group.map(str::to_string),
+        status,
+        ..ServiceView::unknown(name)
+    }
+}
+
+fn parse(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).expect("JSON")
+}
+
+fn sample() -> Snapshot {
+    Snapshot::build(vec![
+        view("api", Some("Core"), ServiceStatus::Up),
+        view("db", Some("Core"), ServiceStatus::Down),
+        view("blog", None, ServiceStatus::Up),
+    ])
+}
+
+#[test]
+fn every_service_carries_its_group_or_null() {
+    let json = parse(&sample().json.body);
+    let services = json["services"].as_array().expect("services");
+    assert_eq!(services[0]["group"], "Core");
+    assert_eq!(services[2]["group"], Value::Null);
+    assert!(
+        services[2]
+            .as_object()
+            .expect("object")
+            .contains_key("group"),
+        "group is present even when null"
+    );
+}
+
+#[test]
+fn a_filtered_body_keeps_the_whole_sites_summary() {
+    let snap = sample();
+    let all = parse(&snap.json.body);
+    let down = parse(&snap.json_where(|s| s.status == ServiceStatus::Down));
+    let names: Vec<&str> = down["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["db"]);
+    for key in [
+        "overall_status",
+        "status_label",
+        "last_checked",
+        "uptime_90d",
+    ] {
+        assert_eq!(down[key], all[key], "{key}");
+    }
+    assert_eq!(all["overall_status"], "partial");
+    let none = parse(&snap.json_where(|_| false));
+    assert_eq!(none["services"], serde_json::json!([]));
+}
+
+#[test]
+fn keeping_everything_gives_the_stored_bytes() {
+    let snap = sample();
+    assert_eq!(snap.json_where(|_| true), snap.json.body.to_vec());
+    let once = Rendered::uncompressed(snap.json.body.to_vec());
+    assert_eq!(once.etag, snap.json.etag, "same bytes, same ETag");
+    assert!(once.gzip.is_empty());
+}
