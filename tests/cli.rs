@@ -106,7 +106,7 @@ fn migrate_creates_the_schema_once() {
     let out = run(dir.path(), &["migrate"], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("Applied 4 migration(s)"),
+        text(&out.stdout).starts_with("Applied 5 migration(s)"),
         "{}",
         text(&out.stdout)
     );

@@ -237,6 +237,15 @@ async fn round_trip(from: &str, to: &str) {
         1443,
         "a re-import duplicated rows"
     );
+    let rolled = column(
+        to,
+        "SELECT CAST(SUM(checks) AS TEXT) AS v FROM check_rollups",
+    );
+    assert_eq!(
+        rolled,
+        vec![Some("1443".to_string())],
+        "imported checks are rolled up once, even when imported twice"
+    );
 }
 
 #[actix_web::test]

@@ -120,7 +120,10 @@ impl Persistence {
             act.in_flight = false;
             act.in_flight_len = 0;
             match joined {
-                Ok((Ok(()), ops, states)) => act.written(ops.len() + states.len()),
+                Ok((Ok(new_checks), ops, states)) => {
+                    act.metrics.persistence_rows_written.add(new_checks as u64);
+                    act.written(ops.len() + states.len());
+                }
                 Ok((Err(e), ops, states)) => act.failed(e, ops, states, ctx),
                 Err(e) => {
                     act.metrics.persistence_write_failures.inc();

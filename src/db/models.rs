@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 /// A new `health_checks` row.
 #[derive(Insertable, Clone, Debug, PartialEq)]
-#[diesel(table_name = health_checks)]
+#[diesel(table_name = health_checks, treat_none_as_default_value = false)]
 pub struct NewHealthCheck {
     /// Service name.
     pub service_name: String,

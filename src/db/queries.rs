@@ -6,21 +6,51 @@ use super::schema::{alert_outbox, health_checks, outages, service_states};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-/// Applies `ops` in order and upserts `states`, all in one transaction.
+/// Check rows per multi-row INSERT (7 values each: well under both backends' bind limits).
+const CHECK_CHUNK: usize = 500;
+
+/// Applies `ops` and upserts `states`, all in one transaction: the check rows first, in
+/// multi-row inserts, then the other writes in order, then the new checks are rolled up.
+/// Returns how many check rows were new (a replayed row is skipped).
 pub fn apply_batch(
     conn: &mut AnyConnection,
     ops: &[WriteOp],
     states: &[StateRow],
-) -> QueryResult<()> {
+) -> QueryResult<usize> {
+    let checks: Vec<NewHealthCheck> = ops
+        .iter()
+        .filter_map(|op| match op {
+            WriteOp::Check(row) => Some(row.clone()),
+            _ => None,
+        })
+        .collect();
     conn.transaction(|c| {
-        for op in ops {
+        let written = insert_checks(c, &checks)?;
+        for op in ops.iter().filter(|op| !matches!(op, WriteOp::Check(_))) {
             apply(c, op)?;
         }
         for row in states {
             upsert_state(c, row)?;
         }
-        Ok(())
+        if written > 0 {
+            super::rollups::roll_up(c)?;
+        }
+        Ok(written)
     })
+}
+
+/// Stores check rows, skipping any already stored (checks are unique by service and time);
+/// returns how many were new.
+pub fn insert_checks(c: &mut AnyConnection, rows: &[NewHealthCheck]) -> QueryResult<usize> {
+    let mut written = 0;
+    for chunk in rows.chunks(CHECK_CHUNK) {
+        let insert = diesel::insert_into(health_checks::table).values(chunk);
+        written += match c {
+            AnyConnection::Sqlite(c) => insert.on_conflict_do_nothing().execute(c)?,
+            AnyConnection::Postgresql(c) => insert.on_conflict_do_nothing().execute(c)?,
+        };
+    }
+    Ok(written)
 }
 
 fn apply(c: &mut AnyConnection, op: &WriteOp) -> QueryResult<()> {
@@ -75,22 +105,10 @@ fn apply(c: &mut AnyConnection, op: &WriteOp) -> QueryResult<()> {
     }
 }
 
-/// Stores a check unless one of the service at that time is stored already (checks are unique
-/// by service and time); returns whether it was written. (`ON CONFLICT DO NOTHING` would save
-/// the look-up, but diesel's MultiConnection cannot express it.)
+/// Stores one check unless one of the service at that time is stored already; returns whether
+/// it was written.
 pub fn insert_check(c: &mut AnyConnection, row: &NewHealthCheck) -> QueryResult<bool> {
-    let stored: i64 = health_checks::table
-        .filter(health_checks::service_name.eq(&row.service_name))
-        .filter(health_checks::checked_at.eq(row.checked_at))
-        .count()
-        .get_result(c)?;
-    if stored > 0 {
-        return Ok(false);
-    }
-    diesel::insert_into(health_checks::table)
-        .values(row)
-        .execute(c)
-        .map(|_| true)
+    insert_checks(c, std::slice::from_ref(row)).map(|n| n > 0)
 }
 
 fn alert_exists(c: &mut AnyConnection, key: &str) -> QueryResult<bool> {

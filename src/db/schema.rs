@@ -107,3 +107,33 @@ diesel::table! {
         after -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    /// Hourly rollups of the check rows, per service and UTC hour; `le_N` counts checks that
+    /// answered within N ms (cumulative; `latency_count` is the +Inf bucket).
+    check_rollups (service_name, hour) {
+        service_name -> Text,
+        hour -> Timestamp,
+        checks -> BigInt,
+        failures -> BigInt,
+        latency_count -> BigInt,
+        latency_sum_ms -> BigInt,
+        latency_min_ms -> Nullable<Integer>,
+        latency_max_ms -> Nullable<Integer>,
+        le_50 -> BigInt,
+        le_100 -> BigInt,
+        le_250 -> BigInt,
+        le_500 -> BigInt,
+        le_1000 -> BigInt,
+        le_2500 -> BigInt,
+        le_5000 -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The newest check row already counted in `check_rollups` (one row, id 1).
+    rollup_progress (id) {
+        id -> Integer,
+        last_check_id -> BigInt,
+    }
+}

@@ -1,6 +1,7 @@
 //! Writing a document's rows, skipping those already present by their natural key (service and
 //! time for checks and outages, service for states — replaced —, creation time and text for
-//! incidents, title and start for maintenance windows). The caller holds the transaction.
+//! incidents, title and start for maintenance windows), then rolling the new check rows up
+//! into their hours. The caller holds the transaction.
 
 use super::rows::{CheckRow, IncidentRow, OutageRow, StateRow, WindowRow};
 use super::{Counts, Document};
@@ -134,6 +135,8 @@ pub fn write(c: &mut AnyConnection, doc: &Document) -> QueryResult<Counts> {
         ("incidents", each(c, &doc.incidents, incident)?),
         ("maintenance_windows", each(c, &doc.windows, window)?),
     ];
+    // Imported history counts in the hourly rollups at once, in the import's transaction.
+    crate::db::rollups::roll_up(c)?;
     Ok(Counts {
         tables: results.into_iter().map(|(t, (w, s))| (t, w, s)).collect(),
     })
