@@ -119,6 +119,16 @@ async fn every_banner_shows_in_the_json_and_the_page() {
             page.contains(label),
             "{overall}: label missing from the page"
         );
+        if overall == "partial" {
+            let at = |name: &str| {
+                let row = format!("data-service=\"{name}\"");
+                page.find(&row).unwrap_or_else(|| panic!("no {name} row"))
+            };
+            assert!(
+                at("bad") < at("ok"),
+                "the service with a problem is listed first"
+            );
+        }
         app.stop().await;
     }
 }

@@ -1,9 +1,11 @@
 // Watchpost status page: patches the banner and each service row from /api/status every
-// 20 s, and reloads the whole page every 5 minutes. Without JavaScript the page refreshes
-// itself (meta refresh, 60 s).
+// 20 s, and reloads the whole page every 5 minutes. A service in a folded group (all up) has
+// no row: when it has a problem, the page reloads to show its group open (at most once a
+// minute). Without JavaScript the page refreshes itself (meta refresh, 60 s).
 (function () {
   "use strict";
-  var POLL_MS = 20000, RELOAD_MS = 300000;
+  var POLL_MS = 20000, RELOAD_MS = 300000, RELOAD_GAP_MS = 60000;
+  var RELOADED_AT = "watchpost-reloaded-at";
 
   function badgeText(s) {
     var ms = s.response_time_ms == null ? "" : " · " + s.response_time_ms + " ms";
@@ -40,12 +42,26 @@
     document.title = data.status_label + " · " + document.title.split(" · ").slice(1).join(" · ");
   }
 
+  // Reloads unless this tab reloaded for the same reason less than a minute ago (the page
+  // may be a cached copy older than the JSON); without sessionStorage, leaves it to the
+  // 5-minute reload.
+  function reloadForHidden() {
+    try {
+      var last = Number(sessionStorage.getItem(RELOADED_AT)) || 0;
+      if (Date.now() - last < RELOAD_GAP_MS) return;
+      sessionStorage.setItem(RELOADED_AT, String(Date.now()));
+    } catch (e) { return; }
+    location.reload();
+  }
+
   function patchRows(data) {
     var rows = document.querySelectorAll("li.service[data-service]");
-    var byName = {};
+    var byName = Object.create(null), shown = Object.create(null);
     data.services.forEach(function (s) { byName[s.name] = s; });
     Array.prototype.forEach.call(rows, function (row) {
-      var s = byName[row.getAttribute("data-service")];
+      var name = row.getAttribute("data-service");
+      shown[name] = true;
+      var s = byName[name];
       if (!s) return;
       row.setAttribute("data-status", s.status);
       row.querySelector(".dot").className = "dot " + s.status;
@@ -53,6 +69,8 @@
       badge.className = "badge " + s.status;
       badge.textContent = badgeText(s);
     });
+    var hidden = data.services.some(function (s) { return s.status !== "up" && !shown[s.name]; });
+    if (hidden) reloadForHidden();
   }
 
   function poll() {

@@ -2,11 +2,12 @@
 //! operators goes through maud's escaping; the page has no inline script (CSP), its
 //! behaviour lives in `/static/status.js`.
 
+pub mod groups;
 pub mod parts;
+pub mod sections;
 
-use crate::actors::snapshot::{ServiceDetail, ServiceView, Snapshot};
+use crate::actors::snapshot::Snapshot;
 use crate::domain::status::{OverallStatus, ServiceStatus};
-use crate::domain::uptime;
 use crate::settings::StatusPageSettings;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use parts::time;
@@ -112,24 +113,27 @@ fn quote(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
     }
 }
 
-fn service_row(view: &ServiceView, detail: &ServiceDetail) -> Markup {
-    let status = serde_plain(&view.status);
-    html! {
-        li class="service" data-service=(view.name) data-status=(status) {
-            span class={ "dot " (status) } aria-hidden="true" {}
-            span class="name" { (view.name) }
-            (parts::sparkline(&detail.samples))
-            span class={ "badge " (status) } {
-                (badge_text(view.status, view.response_time_ms, view.detail.as_deref()))
-            }
-        }
+/// Services named under the title at most; a bigger site is counted instead.
+pub const NAMED_IN_SUBTITLE: usize = 10;
+
+/// What the subtitle says of the services: their names, or `10000 services, 100 groups`.
+fn services_blurb(snap: &Snapshot, layout: &groups::Layout<'_>) -> String {
+    let n = snap.services.len();
+    if n <= NAMED_IN_SUBTITLE {
+        let names: Vec<&str> = snap.services.iter().map(|s| s.name.as_str()).collect();
+        return names.join(", ");
+    }
+    match layout.troubled.len() + layout.healthy.len() {
+        0 => format!("{n} services"),
+        1 => format!("{n} services, 1 group"),
+        g => format!("{n} services, {g} groups"),
     }
 }
 
 /// The public status page.
 pub fn status_page(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
     let overall = serde_plain(&snap.overall_status);
-    let names: Vec<&str> = snap.services.iter().map(|s| s.name.as_str()).collect();
+    let layout = groups::layout(&snap.services);
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -139,7 +143,7 @@ pub fn status_page(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
                     a href=(page.home_url) class="logo" { img src=(page.logo_url) alt=(page.title) height="32"; }
                     div {
                         h1 { (page.title) }
-                        p class="subtitle" { (page.description) " · " (names.join(", ")) }
+                        p class="subtitle" { (page.description) " · " (services_blurb(snap, &layout)) }
                     }
                 }
                 main {
@@ -150,18 +154,8 @@ pub fn status_page(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
                         }
                     }
                     (quote(page, snap))
-                    section id="services" {
-                        h2 { "Services" }
-                        ul class="services" {
-                            @for (view, detail) in snap.services.iter().zip(&snap.details) { (service_row(view, detail)) }
-                        }
-                    }
-                    section id="uptime" {
-                        h2 { "Uptime, last 90 days" }
-                        p class="overall-uptime" { "Overall: " (uptime::format_percent(snap.uptime_90d)) }
-                        @for (view, detail) in snap.services.iter().zip(&snap.details) { (parts::uptime_strip(view, detail)) }
-                        (parts::legend())
-                    }
+                    (sections::services(snap, &layout))
+                    (sections::uptime(snap, &layout))
                     (parts::incidents(&snap.notices))
                     (parts::maintenance(&snap.notices, snap.built_at))
                 }
