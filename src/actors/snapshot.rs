@@ -268,14 +268,24 @@ impl Snapshot {
     }
 
     fn json_of<S: Serialize>(&self, services: S) -> Vec<u8> {
-        let body = StatusJson {
+        serde_json::to_vec(&self.status_json(services)).unwrap_or_default()
+    }
+
+    fn status_json<S: Serialize>(&self, services: S) -> StatusJson<S> {
+        StatusJson {
             overall_status: self.overall_status,
             status_label: self.status_label,
             last_checked: self.last_checked,
             services,
             uptime_90d: self.uptime_90d,
-        };
-        serde_json::to_vec(&body).unwrap_or_default()
+        }
+    }
+}
+
+/// The `/api/status` body of every service, as stored in [`Snapshot::json`].
+impl Serialize for Snapshot {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.status_json(&self.services).serialize(serializer)
     }
 }
 

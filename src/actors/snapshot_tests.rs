@@ -65,6 +65,8 @@ fn a_filtered_body_keeps_the_whole_sites_summary() {
 fn keeping_everything_gives_the_stored_bytes() {
     let snap = sample();
     assert_eq!(snap.json_where(|_| true), snap.json.body.to_vec());
+    let serialized = serde_json::to_vec(&snap).expect("serialize");
+    assert_eq!(serialized, snap.json.body.to_vec(), "one shape");
     let once = Rendered::uncompressed(snap.json.body.to_vec());
     assert_eq!(once.etag, snap.json.etag, "same bytes, same ETag");
     assert!(once.gzip.is_empty());
