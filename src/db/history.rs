@@ -39,17 +39,32 @@ pub fn ensure_monitored(
     names: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let known: Vec<String> = monitored_services::table
+    let known: std::collections::HashSet<String> = monitored_services::table
         .select(monitored_services::service_name)
-        .load(conn)?;
-    for name in names.iter().filter(|n| !known.contains(n)) {
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let new: Vec<&String> = names.iter().filter(|n| !known.contains(*n)).collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    // One transaction for all of them: thousands of new services start in one commit.
+    conn.transaction(|conn| record_monitored(conn, &new, now))
+}
+
+fn record_monitored(
+    conn: &mut AnyConnection,
+    new: &[&String],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for name in new {
         let oldest: Option<NaiveDateTime> = health_checks::table
-            .filter(health_checks::service_name.eq(name))
+            .filter(health_checks::service_name.eq(*name))
             .select(diesel::dsl::min(health_checks::checked_at))
             .first(conn)?;
         diesel::insert_into(monitored_services::table)
             .values((
-                monitored_services::service_name.eq(name),
+                monitored_services::service_name.eq(*name),
                 monitored_services::monitored_since.eq(oldest.unwrap_or(now).min(now)),
             ))
             .execute(conn)?;
