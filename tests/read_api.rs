@@ -195,6 +195,10 @@ async fn bad_parameters(app: &TestApp) {
         ("/api/services/api/checks?limit=0", "limit"),
         ("/api/services/api/checks?limit=ten", "limit"),
         ("/api/outages?since=soon", "since"),
+        ("/api/services/api/history?hours=0", "hours"),
+        ("/api/services/api/history?hours=745", "hours"),
+        ("/api/services/api/history?days=x", "days"),
+        ("/api/services/api/history?days=1&hours=1", "hours, days"),
     ];
     for (path, param) in cases {
         let got = get(app, path).await;
@@ -206,6 +210,67 @@ async fn bad_parameters(app: &TestApp) {
     assert_eq!(got.json()["error"], "since: not an RFC 3339 time");
     assert_eq!(get(app, "/api/services/nope/checks").await.code, 404);
     assert_eq!(get(app, "/api/outages?service=nope").await.code, 404);
+    assert_eq!(get(app, "/api/services/nope/history").await.code, 404);
+}
+
+/// The rollups' view: every stored check counted once, `broken` never up, `api` always.
+async fn history(app: &TestApp, db: &str) {
+    for path in [
+        "/api/services/api/history",
+        "/api/services/api/history?days=3",
+    ] {
+        let got = get(app, path).await;
+        assert_eq!(
+            (got.code, got.cache.as_str()),
+            (200, "public, max-age=10"),
+            "{path}"
+        );
+        let body = got.json();
+        let spans = body["spans"].as_array().expect("spans");
+        assert!(!spans.is_empty() && spans.len() <= 2, "{path}: {body}");
+        let total = &body["total"];
+        assert_eq!(total["failures"], 0, "{path}");
+        assert_eq!(total["availability"], 100.0, "{path}");
+        let latency = &total["latency_ms"];
+        let (p50, max) = (latency["p50"].as_u64(), latency["max"].as_u64());
+        assert!(
+            p50.is_some_and(|p| p >= 5) && p50 <= max,
+            "{path}: {latency}"
+        );
+        let in_spans: u64 = spans.iter().filter_map(|s| s["checks"].as_u64()).sum();
+        assert_eq!(
+            in_spans,
+            total["checks"].as_u64().expect("checks"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        get(app, "/api/services/api/history").await.json()["resolution"],
+        "hour"
+    );
+    assert_eq!(
+        get(app, "/api/services/api/history?days=2").await.json()["resolution"],
+        "day"
+    );
+    let broken = get(app, "/api/services/broken/history?hours=1")
+        .await
+        .json();
+    let checks = broken["total"]["checks"].as_u64().expect("checks");
+    assert!(
+        checks >= 1 && broken["total"]["failures"] == checks,
+        "{broken}"
+    );
+    assert_eq!(broken["total"]["availability"], 0.0);
+    // Never more than what is stored (the monitors keep checking while the test reads).
+    let stored = column(
+        db,
+        "SELECT status AS v FROM health_checks WHERE service_name = 'broken'",
+    );
+    assert!(
+        checks as usize <= stored.len(),
+        "{checks} > {}",
+        stored.len()
+    );
 }
 
 async fn outages_and_incidents(app: &TestApp) {
@@ -349,6 +414,7 @@ async fn read_api(postgres: bool) {
     service_detail(&app).await;
     checks_paging(&app).await;
     bad_parameters(&app).await;
+    history(&app, &db).await;
     outages_and_incidents(&app).await;
     feeds(&app).await;
     site_files(&app).await;

@@ -7,8 +7,8 @@ use super::schema::check_rollups;
 use chrono::{NaiveDateTime, Timelike};
 use diesel::prelude::*;
 
-/// Upper bounds (ms) of the cumulative response-time buckets `le_N`.
-pub const BUCKETS_MS: [u32; 7] = [50, 100, 250, 500, 1000, 2500, 5000];
+use crate::domain::rollup_stats::Tally;
+pub use crate::domain::rollup_stats::BUCKETS_MS;
 
 /// The aggregate columns, for PostgreSQL and SQLite alike, after the service and hour.
 const AGGREGATES: &str = "COUNT(*),
@@ -126,6 +126,23 @@ impl Rollup {
             self.le_2500,
             self.le_5000,
         ]
+    }
+}
+
+impl Rollup {
+    /// The hour's figures for [`crate::domain::rollup_stats`].
+    pub fn tally(&self) -> Tally {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let ms = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+        Tally {
+            checks: count(self.checks),
+            failures: count(self.failures),
+            latency_count: count(self.latency_count),
+            latency_sum_ms: count(self.latency_sum_ms),
+            latency_min_ms: ms(self.latency_min_ms),
+            latency_max_ms: ms(self.latency_max_ms),
+            within: self.buckets().map(count),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod notices;
 pub mod outcome;
+pub mod rollup_stats;
 pub mod state;
 pub mod status;
 pub mod uptime;

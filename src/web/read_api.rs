@@ -1,14 +1,17 @@
-//! The read API: one service in detail, its checks page by page, outages, incidents. Thin
+//! The read API: one service in detail, its checks page by page, its hourly or daily history
+//! (from the rollups), outages, incidents. Thin
 //! handlers: the snapshot says which services exist, bounded queries run on a blocking thread,
 //! [`super::read_views`] builds the bodies.
 
 use super::read_views::{
-    parse_limit, parse_time, ChecksPageView, Latency, OutageView, ServiceDetailView,
+    parse_limit, parse_resolution, parse_time, ChecksPageView, HistoryView, Latency, OutageView,
+    ServiceDetailView,
 };
 use super::{snapshot, WebError};
 use crate::actors::snapshot::{ServiceView, Snapshot};
 use crate::actors::status_cache::StatusCache;
 use crate::db::read_queries::{self, CheckPage, OutageFilter};
+use crate::db::rollups;
 use crate::db::{self, DbError, Pool};
 use actix::Addr;
 use actix_web::http::header;
@@ -28,6 +31,13 @@ pub struct ChecksQuery {
     since: Option<String>,
     until: Option<String>,
     limit: Option<String>,
+}
+
+/// Query of `/api/services/{name}/history`.
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    hours: Option<String>,
+    days: Option<String>,
 }
 
 /// Query of `/api/outages`.
@@ -110,6 +120,29 @@ pub async fn checks(
     .await
     .map_err(unavailable)?;
     Ok(json(&ChecksPageView::new(records, page.limit)))
+}
+
+/// `GET /api/services/{name}/history?hours=|days=`: hourly or daily checks, failures,
+/// availability and response times from the hourly rollups (never raw rows).
+pub async fn history(
+    name: web::Path<String>,
+    query: web::Query<HistoryQuery>,
+    cache: web::Data<Addr<StatusCache>>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, WebError> {
+    let resolution = parse_resolution(query.hours.as_deref(), query.days.as_deref())
+        .map_err(WebError::BadRequest)?;
+    find(&*snapshot(&cache).await?, &name)?;
+    let since = resolution.since(Utc::now());
+    let name = name.into_inner();
+    let service = name.clone();
+    let hours = db::blocking(pool.get_ref().clone(), move |conn| {
+        Ok(rollups::hourly(conn, &service, since.naive_utc())?)
+    })
+    .await
+    .map_err(unavailable)?;
+    let hours: Vec<_> = hours.iter().map(|r| (r.hour, r.tally())).collect();
+    Ok(json(&HistoryView::new(name, resolution, since, &hours)))
 }
 
 /// `GET /api/outages?service=&since=`: outages newest first, each naming its service.

@@ -3,6 +3,7 @@
 
 use crate::actors::snapshot::ServiceView;
 use crate::db::read_queries::{CheckRecord, OutageRecord};
+use crate::domain::rollup_stats::{by_day, Tally};
 use crate::domain::status::{hint, ServiceStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -213,6 +214,160 @@ pub fn parse_time(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc
         .or_else(|_| DateTime::parse_from_rfc3339(&value.replace(' ', "+")))
         .map(|t| Some(t.with_timezone(&Utc)))
         .map_err(|_| format!("{name}: not an RFC 3339 time"))
+}
+
+/// Hours `/api/services/{name}/history` covers unless `hours` or `days` says otherwise.
+pub const DEFAULT_HISTORY_HOURS: u32 = 48;
+/// The longest `hours` (31 days).
+pub const MAX_HISTORY_HOURS: u32 = 31 * 24;
+/// The longest `days` (rollups are kept 400 days).
+pub const MAX_HISTORY_DAYS: u32 = 400;
+
+/// How a history is cut: hours or UTC days, and how many back from now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// The last N hours, the current one included.
+    Hours(u32),
+    /// The last N UTC days, today included.
+    Days(u32),
+}
+
+/// The `hours` and `days` parameters (at most one): default 48 hours; a number of 1 up to
+/// [`MAX_HISTORY_HOURS`] or [`MAX_HISTORY_DAYS`]; errors name the parameter.
+pub fn parse_resolution(hours: Option<&str>, days: Option<&str>) -> Result<Resolution, String> {
+    let count = |name: &str, value: &str, max: u32| -> Result<u32, String> {
+        match value.trim().parse::<u32>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(format!("{name}: a whole number from 1 to {max}")),
+        }
+    };
+    match (hours, days) {
+        (Some(_), Some(_)) => Err("hours, days: give one of them, not both".to_string()),
+        (Some(h), None) => count("hours", h, MAX_HISTORY_HOURS).map(Resolution::Hours),
+        (None, Some(d)) => count("days", d, MAX_HISTORY_DAYS).map(Resolution::Days),
+        (None, None) => Ok(Resolution::Hours(DEFAULT_HISTORY_HOURS)),
+    }
+}
+
+impl Resolution {
+    /// The start of the first span, for a history read at `now`.
+    pub fn since(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let hour = crate::db::rollups::hour_of(now.naive_utc()).and_utc();
+        match self {
+            Resolution::Hours(n) => hour - chrono::Duration::hours(i64::from(n) - 1),
+            Resolution::Days(n) => {
+                let midnight = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+                midnight - chrono::Duration::days(i64::from(n) - 1)
+            }
+        }
+    }
+}
+
+/// Response times of a span, ms: mean, extremes and percentile upper bounds (from the rollups'
+/// histogram: 50, 100, 250, 500, 1000, 2500, 5000 ms, capped by the slowest).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SpanLatency {
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Fastest.
+    pub min: Option<u32>,
+    /// Slowest.
+    pub max: Option<u32>,
+    /// Median, upper bound.
+    pub p50: Option<u32>,
+    /// 95th percentile, upper bound.
+    pub p95: Option<u32>,
+    /// 99th percentile, upper bound.
+    pub p99: Option<u32>,
+}
+
+/// One hour or day of a service's checks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpanView {
+    /// Start of the hour or UTC day.
+    pub start: DateTime<Utc>,
+    /// Checks stored.
+    pub checks: u64,
+    /// Of which down.
+    pub failures: u64,
+    /// Percent of checks that found the service up.
+    pub availability: Option<f64>,
+    /// Response times.
+    pub latency_ms: SpanLatency,
+}
+
+impl SpanView {
+    /// The span starting at `start` with `tally`.
+    pub fn new(start: DateTime<Utc>, tally: &Tally) -> Self {
+        SpanView {
+            start,
+            checks: tally.checks,
+            failures: tally.failures,
+            availability: tally.availability(),
+            latency_ms: SpanLatency {
+                mean: tally.mean_ms(),
+                min: tally.latency_min_ms,
+                max: tally.latency_max_ms,
+                p50: tally.percentile_ms(50.0),
+                p95: tally.percentile_ms(95.0),
+                p99: tally.percentile_ms(99.0),
+            },
+        }
+    }
+}
+
+/// `GET /api/services/{name}/history`: a service's hours or days with checks, oldest first,
+/// and the whole range's total.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryView {
+    /// The service.
+    pub service: String,
+    /// `hour` or `day`.
+    pub resolution: &'static str,
+    /// Start of the range.
+    pub since: DateTime<Utc>,
+    /// The whole range.
+    pub total: SpanView,
+    /// Spans with at least one stored check (a span without any is absent: no data).
+    pub spans: Vec<SpanView>,
+}
+
+impl HistoryView {
+    /// The history of `service` from its hourly tallies (oldest first).
+    pub fn new(
+        service: String,
+        resolution: Resolution,
+        since: DateTime<Utc>,
+        hours: &[(chrono::NaiveDateTime, Tally)],
+    ) -> Self {
+        let mut total = Tally::default();
+        hours.iter().for_each(|(_, t)| total.merge(t));
+        let (name, spans) = match resolution {
+            Resolution::Hours(_) => (
+                "hour",
+                hours
+                    .iter()
+                    .map(|(hour, t)| SpanView::new(hour.and_utc(), t))
+                    .collect(),
+            ),
+            Resolution::Days(_) => (
+                "day",
+                by_day(hours)
+                    .iter()
+                    .map(|(day, t)| {
+                        SpanView::new(day.and_time(chrono::NaiveTime::MIN).and_utc(), t)
+                    })
+                    .collect(),
+            ),
+        };
+        HistoryView {
+            service,
+            resolution: name,
+            since,
+            total: SpanView::new(since, &total),
+            spans,
+        }
+    }
 }
 
 /// The `limit` parameter: default [`DEFAULT_LIMIT`], capped at [`MAX_LIMIT`]; 0 or anything but

@@ -141,3 +141,44 @@ fn service_detail_names_the_uptime_windows() {
     assert_eq!(json["open_outage"]["start"], "2023-11-14T22:13:20Z");
     assert_eq!(json["status"], "unknown");
 }
+
+#[test]
+fn history_resolution_is_hours_or_days_within_bounds() {
+    assert_eq!(parse_resolution(None, None), Ok(Resolution::Hours(48)));
+    assert_eq!(parse_resolution(Some("6"), None), Ok(Resolution::Hours(6)));
+    assert_eq!(
+        parse_resolution(None, Some(" 90 ")),
+        Ok(Resolution::Days(90))
+    );
+    assert_eq!(
+        parse_resolution(Some("744"), None),
+        Ok(Resolution::Hours(744))
+    );
+    for (hours, days, param) in [
+        (Some("0"), None, "hours"),
+        (Some("745"), None, "hours"),
+        (Some("-1"), None, "hours"),
+        (None, Some("401"), "days"),
+        (None, Some("many"), "days"),
+        (Some("1"), Some("1"), "hours, days"),
+    ] {
+        let error = parse_resolution(hours, days).expect_err("rejected");
+        assert!(error.starts_with(&format!("{param}: ")), "{error}");
+    }
+}
+
+#[test]
+fn history_starts_at_the_first_hour_or_day_counted() {
+    let now = DateTime::parse_from_rfc3339("2026-11-25T10:42:05Z")
+        .expect("time")
+        .with_timezone(&Utc);
+    let at = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .expect("t")
+            .with_timezone(&Utc)
+    };
+    assert_eq!(Resolution::Hours(1).since(now), at("2026-11-25T10:00:00Z"));
+    assert_eq!(Resolution::Hours(48).since(now), at("2026-11-23T11:00:00Z"));
+    assert_eq!(Resolution::Days(1).since(now), at("2026-11-25T00:00:00Z"));
+    assert_eq!(Resolution::Days(30).since(now), at("2026-10-27T00:00:00Z"));
+}

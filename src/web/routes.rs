@@ -22,6 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/services/{name}/checks",
             web::get().to(read_api::checks),
         )
+        .route(
+            "/api/services/{name}/history",
+            web::get().to(read_api::history),
+        )
         .route("/api/outages", web::get().to(read_api::outages))
         .route("/api/incidents", web::get().to(read_api::incidents))
         .route("/api/openapi.json", web::get().to(openapi::document))
