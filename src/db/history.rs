@@ -8,6 +8,7 @@ use crate::domain::notices::{Incident, Maintenance, Notices, Severity};
 use crate::domain::uptime::Span;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Integer, Text, Timestamp};
 use std::collections::HashMap;
 
 /// Newest response times kept per service for the sparkline.
@@ -52,23 +53,48 @@ pub fn ensure_monitored(
     conn.transaction(|conn| record_monitored(conn, &new, now))
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = monitored_services)]
+struct NewMonitored<'a> {
+    service_name: &'a str,
+    monitored_since: NaiveDateTime,
+}
+
+/// Names per multi-row statement.
+const NAME_CHUNK: usize = 500;
+
+/// Inserts `now` for each new service, then moves it back to the service's oldest stored check
+/// where there is an older one: two statements per 500 names, not two round trips per service.
 fn record_monitored(
     conn: &mut AnyConnection,
     new: &[&String],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    for name in new {
-        let oldest: Option<NaiveDateTime> = health_checks::table
-            .filter(health_checks::service_name.eq(*name))
-            .select(diesel::dsl::min(health_checks::checked_at))
-            .first(conn)?;
-        diesel::insert_into(monitored_services::table)
-            .values((
-                monitored_services::service_name.eq(*name),
-                monitored_services::monitored_since.eq(oldest.unwrap_or(now).min(now)),
-            ))
-            .execute(conn)?;
+    for chunk in new.chunks(NAME_CHUNK) {
+        let rows: Vec<NewMonitored> = chunk
+            .iter()
+            .map(|name| NewMonitored {
+                service_name: name.as_str(),
+                monitored_since: now,
+            })
+            .collect();
+        let insert = diesel::insert_into(monitored_services::table).values(&rows);
+        match conn {
+            AnyConnection::Postgresql(c) => insert.execute(c)?,
+            AnyConnection::Sqlite(c) => insert.execute(c)?,
+        };
     }
+    // Only this call's rows hold exactly `now`; a database older than the table has checks.
+    let backdate = diesel::sql_query(
+        "UPDATE monitored_services SET monitored_since = (SELECT MIN(h.checked_at) \
+         FROM health_checks h WHERE h.service_name = monitored_services.service_name) \
+         WHERE monitored_since = $1 AND EXISTS (SELECT 1 FROM health_checks h \
+         WHERE h.service_name = monitored_services.service_name AND h.checked_at < $1)",
+    );
+    match conn {
+        AnyConnection::Postgresql(c) => backdate.bind::<Timestamp, _>(now).execute(c)?,
+        AnyConnection::Sqlite(c) => backdate.bind::<Timestamp, _>(now).execute(c)?,
+    };
     Ok(())
 }
 
@@ -111,10 +137,57 @@ pub fn load_history(
         }
     }
     let day_ago = (now - Duration::hours(24)).naive_utc();
-    for (name, h) in all.iter_mut() {
-        h.samples = samples(conn, name, day_ago)?;
+    match conn {
+        AnyConnection::Postgresql(c) => {
+            for (name, at, ms) in all_samples(c, names, day_ago)? {
+                if let (Some(h), Ok(ms)) = (all.get_mut(&name), u64::try_from(ms)) {
+                    h.samples.push((utc(at), ms));
+                }
+            }
+            all.values_mut().for_each(|h| h.samples.reverse());
+        }
+        conn => {
+            for (name, h) in all.iter_mut() {
+                h.samples = samples(conn, name, day_ago)?;
+            }
+        }
     }
     Ok(all)
+}
+
+#[derive(QueryableByName)]
+struct SampleRow {
+    #[diesel(sql_type = Text)]
+    service_name: String,
+    #[diesel(sql_type = Timestamp)]
+    checked_at: NaiveDateTime,
+    #[diesel(sql_type = Integer)]
+    response_time_ms: i32,
+}
+
+/// Every service's newest response times since `after`, newest first per service, in one
+/// PostgreSQL round trip (one index scan per service inside the server) instead of one query
+/// per service.
+fn all_samples(
+    conn: &mut diesel::PgConnection,
+    names: &[String],
+    after: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime, i32)>> {
+    let rows: Vec<SampleRow> = diesel::sql_query(format!(
+        "SELECT s.name AS service_name, h.checked_at, h.response_time_ms \
+         FROM unnest($1::text[]) AS s(name) CROSS JOIN LATERAL ( \
+           SELECT checked_at, response_time_ms FROM health_checks \
+           WHERE service_name = s.name AND checked_at >= $2 \
+             AND response_time_ms IS NOT NULL \
+           ORDER BY checked_at DESC LIMIT {SAMPLES}) h"
+    ))
+    .bind::<Array<Text>, _>(names)
+    .bind::<Timestamp, _>(after)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.service_name, r.checked_at, r.response_time_ms))
+        .collect())
 }
 
 fn samples(
