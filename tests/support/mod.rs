@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use watchpost::settings::{load, LoadOptions, Settings};
 use watchpost::startup::Application;
 
+#[allow(unused_imports)]
 pub use fake::{FakeServer, Reply};
 
 /// Settings from a TOML text (written to a file in `dir`), with `env` as the environment.
