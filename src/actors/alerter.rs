@@ -248,6 +248,7 @@ impl Alerter {
             self.persistence.do_send(Record {
                 ops: vec![op],
                 state: None,
+                urgent: true,
             });
         }
     }

@@ -8,7 +8,7 @@ use super::status_cache::StatusUpdate;
 use crate::alert::slack;
 use crate::db::models::{NewHealthCheck, StateRow, WriteOp};
 use crate::domain::outcome::{CheckOutcome, CycleResult};
-use crate::domain::state::{step, Effect, Policy, ServiceState};
+use crate::domain::state::{must_store_now, step, Effect, Policy, ServiceState};
 use crate::domain::status::{public_detail, service_status, ServiceStatus};
 use crate::settings::ServiceSettings;
 use chrono::Utc;
@@ -145,12 +145,14 @@ impl MonitorCore {
             since: state.outage.as_ref().map(|o| o.start),
         };
         let row = StateRow::from_state(name, &state, Some(outcome.checked_at));
+        let urgent = !effects.is_empty() || must_store_now(&self.state, &state);
         self.state = state.clone();
         Some(CycleReport {
             outcome,
             record: Record {
                 ops,
                 state: Some(row),
+                urgent,
             },
             update,
             alerts,

@@ -23,6 +23,15 @@ pub struct ServiceState {
     pub outage: Option<OpenOutage>,
 }
 
+/// Whether going from `old` to `new` must be stored at once rather than with the next routine
+/// batch: an outage opened, closed or alerted, a streak begun, grown or ended before it confirmed
+/// an outage (after a crash the restored streak must be the true one). An outage's failure count
+/// growing is routine.
+pub fn must_store_now(old: &ServiceState, new: &ServiceState) -> bool {
+    let counting = new.outage.is_none() && old.consecutive_failures != new.consecutive_failures;
+    old.outage != new.outage || old.streak_start != new.streak_start || counting
+}
+
 /// Inputs of a step besides the state and the outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {

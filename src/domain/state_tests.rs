@@ -196,3 +196,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_routine_changes_may_wait_for_the_next_batch() {
+    let p = policy(3);
+    let steady = ServiceState::default();
+    let (after_up, _) = step(&steady, &outcome(true, 0), p);
+    assert!(!must_store_now(&steady, &after_up), "up stays up");
+    let (one, _) = step(&steady, &outcome(false, 10), p);
+    assert!(must_store_now(&steady, &one), "a streak begins");
+    let (two, _) = step(&one, &outcome(false, 20), p);
+    assert!(
+        must_store_now(&one, &two),
+        "a streak grows before its outage"
+    );
+    let (reset, _) = step(&two, &outcome(true, 30), p);
+    assert!(must_store_now(&two, &reset), "a streak ends");
+    let (three, _) = step(&two, &outcome(false, 30), p);
+    assert!(must_store_now(&two, &three), "the outage opens");
+    let (four, _) = step(&three, &outcome(false, 40), p);
+    assert!(!must_store_now(&three, &four), "an open outage counting on");
+    let (back, _) = step(&four, &outcome(true, 50), p);
+    assert!(must_store_now(&four, &back), "the outage closes");
+}
