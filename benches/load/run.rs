@@ -141,7 +141,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let stale = stale_services(&last, fleet.interval, bench.services);
     // Every check counted by now must be stored; the flush at SIGTERM writes what is left.
     eprintln!("waiting for the persistence backlog to empty, then stopping watchpost");
-    let counted = wp.settle(Duration::from_secs(60))?.checks()?.conclusive();
+    // At most two seconds of checks waiting: the backlog is not growing.
+    let bound = 2.0 * bench.services as f64 / fleet.interval as f64;
+    let counted = wp
+        .settle(bound, Duration::from_secs(60))?
+        .checks()?
+        .conclusive();
     wp.stop(Duration::from_secs(10))?;
     let rows = bench.db.count_checks()? as f64;
     let figures = report::Figures {
@@ -181,7 +186,10 @@ pub fn startup(fleet: &Fleet) -> Result<()> {
         cold.0.as_secs_f64()
     );
     first.wait_checks(bench.services, Duration::from_secs(3 * fleet.interval + 30))?;
-    first.settle(Duration::from_secs(60))?;
+    first.settle(
+        2.0 * bench.services as f64 / fleet.interval as f64,
+        Duration::from_secs(60),
+    )?;
     first.stop(Duration::from_secs(10))?;
     let rows = bench.db.count_checks()?;
     let second = bench.spawn("second")?;
