@@ -4,7 +4,9 @@
 //! The first cycle starts at the service's offset within its interval (so monitors are spread
 //! out); each next cycle is planned one interval after the previous planned start, on the
 //! monotonic clock, and is scheduled only when the previous cycle ended, so cycles never
-//! overlap and a slow cycle delays the next instead of queueing a second one. A probe that
+//! overlap and a slow cycle delays the next instead of queueing a second one. Planned starts
+//! fall on a process-wide grid of [`TICK`]: thousands of monitors share far fewer timer
+//! wake-ups (at 1,000 checks/s, about ten cycles start per wake-up instead of one). A probe that
 //! panics gives an inconclusive result. A restart by the Supervisor keeps the actor's fields,
 //! so the streak survives it.
 //!
@@ -25,6 +27,22 @@ use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The grid planned cycle starts are rounded up to.
+pub const TICK: Duration = Duration::from_millis(10);
+
+/// The first instant a monitor planned from; grid times are counted from it.
+static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// `t` rounded up to the next multiple of `tick` after `epoch` (`t` itself when on the grid,
+/// `epoch` when before it).
+pub fn align_up(t: Instant, epoch: Instant, tick: Duration) -> Instant {
+    let since = t.saturating_duration_since(epoch).as_nanos();
+    let tick = tick.as_nanos().max(1);
+    let ticks = since.div_ceil(tick);
+    let aligned = u64::try_from(ticks * tick).unwrap_or(u64::MAX);
+    epoch + Duration::from_nanos(aligned)
+}
 
 /// Where a monitor sends what it learns.
 #[derive(Clone)]
@@ -77,10 +95,12 @@ impl ServiceMonitor {
 
     fn schedule(&mut self, ctx: &mut Context<Self>) {
         let now = Instant::now();
+        let epoch = *EPOCH.get_or_init(|| now);
         let due = match self.next_due {
             None => now + self.first_delay,
             Some(previous) => (previous + self.core.service.interval.0).max(now),
         };
+        let due = align_up(due, epoch, TICK);
         self.next_due = Some(due);
         ctx.run_later(due - now, |act, ctx| act.run_cycle(ctx));
     }

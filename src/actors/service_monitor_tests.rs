@@ -110,3 +110,17 @@ async fn a_panicking_probe_is_inconclusive_and_leaves_the_streak_alone() {
     );
     assert_eq!(core.state, state);
 }
+
+#[test]
+fn planned_starts_round_up_to_the_grid() {
+    let epoch = Instant::now();
+    let tick = Duration::from_millis(10);
+    let at = |micros: u64| epoch + Duration::from_micros(micros);
+    assert_eq!(align_up(epoch, epoch, tick), epoch);
+    assert_eq!(align_up(at(1), epoch, tick), at(10_000));
+    assert_eq!(align_up(at(10_000), epoch, tick), at(10_000));
+    assert_eq!(align_up(at(10_001), epoch, tick), at(20_000));
+    assert_eq!(align_up(at(2_500_000), epoch, tick), at(2_500_000));
+    let before = epoch.checked_sub(Duration::from_secs(1)).unwrap_or(epoch);
+    assert_eq!(align_up(before, epoch, tick), epoch);
+}
