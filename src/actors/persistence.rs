@@ -12,6 +12,10 @@
 //! delivered, a failure streak growing or ending. A crash loses at most the last [`LINGER`] of
 //! routine check rows, never a transition.
 //!
+//! A healthy service's state changes only in its "last checked" time from one cycle to the next;
+//! such routine states are written at most every [`STATE_REFRESH`] (and at every flush), not at
+//! every check, so `service_states.last_checked_at` may lag that much after a crash.
+//!
 //! When the database fails, the batch goes back to the front and is retried with backoff; the
 //! backlog is bounded by dropping the oldest *check rows* only (counted and logged), never an
 //! outage, a state or an alert.
@@ -29,6 +33,8 @@ use tokio::sync::oneshot;
 const MIN_BACKOFF: Duration = Duration::from_millis(250);
 /// How long routine writes may wait for company.
 pub const LINGER: Duration = Duration::from_secs(1);
+/// How often routine states (a healthy service's new "last checked" time) are written.
+pub const STATE_REFRESH: Duration = Duration::from_secs(60);
 /// Routine writes waiting that make a batch worth writing at once.
 pub const FULL_BATCH: usize = 2000;
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
@@ -65,6 +71,8 @@ pub struct Persistence {
     pool: Pool,
     ops: VecDeque<WriteOp>,
     states: HashMap<String, StateRow>,
+    routine_states: HashMap<String, StateRow>,
+    routine_written: std::time::Instant,
     max_backlog: usize,
     in_flight: bool,
     in_flight_len: usize,
@@ -87,6 +95,8 @@ impl Persistence {
             pool,
             ops: VecDeque::new(),
             states: HashMap::new(),
+            routine_states: HashMap::new(),
+            routine_written: std::time::Instant::now(),
             max_backlog: max_backlog.max(1),
             in_flight: false,
             in_flight_len: 0,
@@ -110,7 +120,8 @@ impl Persistence {
         self
     }
 
-    /// Publishes the number of writes not committed yet (queued or in flight).
+    /// Publishes the number of writes not committed yet (queued or in flight). Routine states
+    /// are left out: they wait on purpose, at most one per service, and are not work owed.
     fn publish_backlog(&self) {
         let waiting = self.ops.len() + self.states.len() + self.in_flight_len;
         self.metrics.persistence_backlog.set(waiting);
@@ -119,6 +130,12 @@ impl Persistence {
     fn kick(&mut self, ctx: &mut Context<Self>) {
         if self.in_flight || self.retry_scheduled {
             return;
+        }
+        let refresh = self.routine_written.elapsed() >= STATE_REFRESH;
+        if (refresh || !self.waiters.is_empty()) && !self.routine_states.is_empty() {
+            // A routine state is newer than any urgent one of its service still waiting.
+            self.states.extend(self.routine_states.drain());
+            self.routine_written = std::time::Instant::now();
         }
         if self.ops.is_empty() && self.states.is_empty() {
             self.waiters.drain(..).for_each(|w| {
@@ -303,7 +320,12 @@ impl Handler<Record> for Persistence {
         self.urgent |= msg.urgent;
         self.ops.extend(msg.ops);
         if let Some(row) = msg.state {
-            self.states.insert(row.service_name.clone(), row);
+            if msg.urgent {
+                self.routine_states.remove(&row.service_name);
+                self.states.insert(row.service_name.clone(), row);
+            } else {
+                self.routine_states.insert(row.service_name.clone(), row);
+            }
         }
         self.enforce_bound();
         self.kick(ctx);
