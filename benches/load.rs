@@ -10,7 +10,8 @@
 //!   gzip) next to a trivial actix-web handler of the harness (the machine's ceiling).
 //! - `storage [--services N] [--backend sqlite|postgres]`: database bytes per service per day at
 //!   a 60 s interval, written through `watchpost::db::queries::apply_batch`.
-//! - `persistence [--rows N] [--batch 100,1000,5000] [--backend ...]`: rows/s through
+//! - `persistence [--rows N] [--batch 100,1000,5000] [--backend ...]`: rows/s through the
+//!   Persistence actor (one record per check, as monitors send them) and through
 //!   `apply_batch`.
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (a throwaway database is created and dropped).

@@ -10,9 +10,12 @@ use diesel::connection::SimpleConnection;
 use diesel::sql_types::BigInt;
 use diesel::RunQueryDsl;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use watchpost::actors::persistence::{Flush, Persistence, Record};
 use watchpost::db::models::WriteOp;
 use watchpost::db::{connection::run_migrations, queries, Pool};
+use watchpost::metrics::Metrics;
 
 /// Checks per service per day at a 60 s interval.
 const CHECKS_PER_DAY: usize = 1440;
@@ -69,6 +72,18 @@ impl Store {
         let started = Instant::now();
         queries::apply_batch(&mut conn, ops, &[]).map_err(|e| format!("apply_batch: {e}"))?;
         Ok(started.elapsed())
+    }
+
+    /// Rows in `health_checks`.
+    fn check_rows(&self) -> Result<u64> {
+        let mut conn = self.pool.get().map_err(|e| format!("connection: {e}"))?;
+        let rows: Vec<Bytes> =
+            diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS bytes FROM health_checks")
+                .load(&mut *conn)
+                .map_err(|e| format!("counting health_checks: {e}"))?;
+        Ok(rows
+            .first()
+            .map_or(0, |r| u64::try_from(r.bytes).unwrap_or(0)))
     }
 
     /// Bytes on disk: the SQLite file after a WAL checkpoint, or the total relation size
@@ -133,6 +148,47 @@ fn fill(store: &Store, services: usize, total: usize, batch: usize) -> Result<Du
     Ok(spent)
 }
 
+/// Rows through the Persistence actor as monitors send them, one `Record` per check: the time
+/// from the first message to the `Flush` that saw the last row committed.
+struct ActorRun {
+    spent: Duration,
+    written: u64,
+    dropped: u64,
+}
+
+/// Sends `total` routine check records to a Persistence actor over `store` (backlog bound above
+/// `total`, so nothing may be dropped) and waits for all of them to be written.
+fn through_actor(store: &Store, total: usize) -> Result<ActorRun> {
+    let names: Vec<String> = (1..=1000).map(rows::service_name).collect();
+    let records: Vec<Record> = (0..total)
+        .map(|k| Record {
+            ops: vec![nth_check(k, names.len(), &names)],
+            state: None,
+            urgent: false,
+        })
+        .collect();
+    let pool = store.pool.clone();
+    actix::System::new().block_on(async move {
+        let metrics = Arc::new(Metrics::default());
+        let actor = actix::Actor::start(
+            Persistence::new(pool, total + 1, None).with_metrics(metrics.clone()),
+        );
+        let begun = Instant::now();
+        for record in records {
+            actor.do_send(record);
+        }
+        actor
+            .send(Flush)
+            .await
+            .map_err(|e| format!("Persistence actor: {e}"))?;
+        Ok(ActorRun {
+            spent: begun.elapsed(),
+            written: metrics.persistence_rows_written.get(),
+            dropped: metrics.persistence_dropped_checks.get(),
+        })
+    })
+}
+
 /// `storage`: one simulated day at a 60 s interval; bytes per service per day.
 pub fn storage(args: &StorageArgs) -> Result<()> {
     if args.services == 0 || args.batch == 0 {
@@ -174,7 +230,8 @@ fn kib(bytes: f64) -> String {
     format!("{} KiB", table::count(bytes / 1024.0))
 }
 
-/// `persistence`: rows per second through `apply_batch`, per backend and batch size.
+/// `persistence`: rows per second through `apply_batch`, per backend and batch size, and through
+/// the Persistence actor fed one record per check (its own batching and lingering).
 pub fn persistence(args: &PersistenceArgs) -> Result<()> {
     if args.rows == 0 || args.batch.contains(&0) {
         return Err("--rows and every --batch must be at least 1".into());
@@ -198,7 +255,7 @@ pub fn persistence(args: &PersistenceArgs) -> Result<()> {
             let rate = args.rows as f64 / spent;
             t.row(vec![
                 name(backend).into(),
-                table::count(batch as f64),
+                format!("apply_batch, {}", table::count(batch as f64)),
                 table::count(args.rows as f64),
                 format!("{spent:.2} s"),
                 table::count(rate),
@@ -206,6 +263,30 @@ pub fn persistence(args: &PersistenceArgs) -> Result<()> {
                 table::verdict(rate >= target),
             ]);
         }
+        eprintln!(
+            "{}: {} records through the Persistence actor",
+            name(backend),
+            args.rows
+        );
+        let store = Store::open(backend)?;
+        let run = through_actor(&store, args.rows)?;
+        let stored = store.check_rows()?;
+        let rate = run.written as f64 / run.spent.as_secs_f64();
+        let all = run.dropped == 0 && stored == args.rows as u64;
+        t.row(vec![
+            name(backend).into(),
+            "Persistence actor".into(),
+            format!(
+                "{} ({} stored, {} dropped)",
+                table::count(run.written as f64),
+                table::count(stored as f64),
+                table::count(run.dropped as f64)
+            ),
+            format!("{:.2} s", run.spent.as_secs_f64()),
+            table::count(rate),
+            format!(">= {}, all stored", table::count(target)),
+            table::verdict(rate >= target && all),
+        ]);
     }
     t.print();
     Ok(())
