@@ -92,3 +92,79 @@ async fn locked_sqlite_delays_writes_but_not_checks_or_alerts() {
     assert_eq!(slack.hits("/hook"), 1);
     app.stop().await;
 }
+
+/// Overload: with the database locked and a backlog bound of 4 writes, the oldest check rows
+/// are dropped and counted in `/metrics`; the outage, its alert and the states are kept and
+/// written when the database is back.
+#[actix_web::test]
+async fn a_full_backlog_drops_only_check_rows_and_counts_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (target, slack) = (FakeServer::start(), FakeServer::start());
+    target.set("/ok", Reply::status(200));
+    target.set("/flaky", Reply::status(200));
+    slack.set("/hook", Reply::status(200));
+    let db = support::sqlite_url(dir.path());
+    let toml = format!(
+        "[database]\nurl = \"{db}\"\nmax_backlog = 4\n\
+         [checks]\ninterval = 0.2\nretries = 1\nfailure_threshold = 1\n\
+         [slack]\nwebhook_url = \"{}\"\n\
+         [[services]]\nname = \"ok\"\nurl = \"{}\"\n[[services]]\nname = \"flaky\"\nurl = \"{}\"\n",
+        slack.url("/hook"),
+        target.url("/ok"),
+        target.url("/flaky")
+    );
+    let app = TestApp::spawn(support::settings(dir.path(), &toml, &[])).await;
+    let count_sql = "SELECT CAST(COUNT(*) AS TEXT) AS v FROM health_checks";
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            column(&db, count_sql)[0].as_deref() != Some("0")
+        })
+        .await
+    );
+
+    let path = db.trim_start_matches("sqlite://").to_string();
+    let mut locker = SqliteConnection::establish(&path).expect("open");
+    locker.batch_execute("BEGIN EXCLUSIVE").expect("lock");
+    target.set("/flaky", Reply::status(503));
+    let dropped = || async {
+        let (_, body) = app.get("/metrics").await;
+        body.lines()
+            .find_map(|l| l.strip_prefix("watchpost_persistence_dropped_checks_total "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Two services at 5 cycles/s pass a bound of 4 writes within a few seconds.
+    assert!(
+        eventually(Duration::from_secs(6), || async { dropped().await > 0.0 }).await,
+        "no check row was dropped"
+    );
+    locker.batch_execute("COMMIT").expect("unlock");
+    drop(locker);
+
+    let outage_sql = "SELECT service_name AS v FROM outages WHERE end_time IS NULL";
+    assert!(
+        eventually(Duration::from_secs(15), || async {
+            column(&db, outage_sql) == [Some("flaky".to_string())]
+        })
+        .await,
+        "the outage was lost"
+    );
+    let sent_sql = "SELECT state AS v FROM alert_outbox";
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            column(&db, sent_sql) == [Some("sent".to_string())]
+        })
+        .await,
+        "the alert row was lost"
+    );
+    let state_sql = "SELECT CAST(down_alert_sent AS TEXT) AS v FROM service_states WHERE service_name = 'flaky'";
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            column(&db, state_sql) == [Some("1".to_string())]
+        })
+        .await,
+        "the state was lost"
+    );
+    assert_eq!(slack.hits("/hook"), 1, "one down alert");
+    app.stop().await;
+}
