@@ -165,6 +165,7 @@ fn through_actor(store: &Store, total: usize) -> Result<ActorRun> {
             ops: vec![nth_check(k, names.len(), &names)],
             state: None,
             urgent: false,
+            state_refresh_only: false,
         })
         .collect();
     let pool = store.pool.clone();

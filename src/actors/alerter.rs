@@ -249,6 +249,7 @@ impl Alerter {
                 ops: vec![op],
                 state: None,
                 urgent: true,
+                state_refresh_only: false,
             });
         }
     }

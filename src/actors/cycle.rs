@@ -146,6 +146,7 @@ impl MonitorCore {
         };
         let row = StateRow::from_state(name, &state, Some(outcome.checked_at));
         let urgent = !effects.is_empty() || must_store_now(&self.state, &state);
+        let state_refresh_only = self.state == state;
         self.state = state.clone();
         Some(CycleReport {
             outcome,
@@ -153,6 +154,7 @@ impl MonitorCore {
                 ops,
                 state: Some(row),
                 urgent,
+                state_refresh_only,
             },
             update,
             alerts,

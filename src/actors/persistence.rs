@@ -13,8 +13,10 @@
 //! routine check rows, never a transition.
 //!
 //! A healthy service's state changes only in its "last checked" time from one cycle to the next;
-//! such routine states are written at most every [`STATE_REFRESH`] (and at every flush), not at
-//! every check, so `service_states.last_checked_at` may lag that much after a crash.
+//! such state rows (marked `state_refresh_only` by the monitor) are written at most every
+//! [`STATE_REFRESH`] (and at every flush), not at every check, so
+//! `service_states.last_checked_at` may lag that much after a crash. Any other state change
+//! (a streak growing during an outage included) goes with the next batch.
 //!
 //! When the database fails, the batch goes back to the front and is retried with backoff; the
 //! backlog is bounded by dropping the oldest *check rows* only (counted and logged), never an
@@ -49,6 +51,8 @@ pub struct Record {
     pub state: Option<StateRow>,
     /// Write without lingering: a transition, an alert, or a state that must survive a crash.
     pub urgent: bool,
+    /// The state row moves only the "last checked" time: it may wait up to [`STATE_REFRESH`].
+    pub state_refresh_only: bool,
 }
 
 /// Resolves once everything received so far is written (or never, while the database is away;
@@ -320,11 +324,11 @@ impl Handler<Record> for Persistence {
         self.urgent |= msg.urgent;
         self.ops.extend(msg.ops);
         if let Some(row) = msg.state {
-            if msg.urgent {
+            if msg.state_refresh_only && !msg.urgent {
+                self.routine_states.insert(row.service_name.clone(), row);
+            } else {
                 self.routine_states.remove(&row.service_name);
                 self.states.insert(row.service_name.clone(), row);
-            } else {
-                self.routine_states.insert(row.service_name.clone(), row);
             }
         }
         self.enforce_bound();

@@ -124,3 +124,49 @@ fn planned_starts_round_up_to_the_grid() {
     let before = epoch.checked_sub(Duration::from_secs(1)).unwrap_or(epoch);
     assert_eq!(align_up(before, epoch, tick), epoch);
 }
+
+#[test]
+fn only_a_state_whose_time_alone_moved_may_wait_for_the_refresh() {
+    use crate::domain::outcome::CheckOutcome;
+    use crate::domain::state::OpenOutage;
+    let now = chrono::Utc::now();
+    let up = || CycleResult::Checked(CheckOutcome::up(now, 5, 200));
+    let down = || {
+        CycleResult::Checked(CheckOutcome::down(
+            now,
+            "Expected 200, got 503",
+            Some(503),
+            Some(5),
+        ))
+    };
+    let mut core = MonitorCore::new(
+        refused_service(),
+        ServiceState::default(),
+        Arc::from("https://s"),
+    );
+    let steady = core.apply(up()).expect("recorded").record;
+    assert!(
+        steady.state_refresh_only && !steady.urgent,
+        "healthy and unchanged"
+    );
+    let begins = core.apply(down()).expect("recorded").record;
+    assert!(
+        begins.urgent && !begins.state_refresh_only,
+        "a streak begins"
+    );
+
+    let outage = ServiceState {
+        consecutive_failures: 100,
+        streak_start: Some(now),
+        outage: Some(OpenOutage {
+            start: now,
+            down_alert_sent: true,
+        }),
+    };
+    let mut core = MonitorCore::new(refused_service(), outage, Arc::from("https://s"));
+    let counting = core.apply(down()).expect("recorded").record;
+    assert!(
+        !counting.urgent && !counting.state_refresh_only,
+        "an outage counting on goes with the next batch, not the minute's refresh"
+    );
+}
