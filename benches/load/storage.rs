@@ -13,8 +13,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use watchpost::actors::persistence::{Flush, Persistence, Record};
+use watchpost::db::connection::{run_migrations, AnyConnection};
 use watchpost::db::models::WriteOp;
-use watchpost::db::{connection::run_migrations, queries, Pool};
+use watchpost::db::{queries, Pool};
 use watchpost::metrics::Metrics;
 
 /// Checks per service per day at a 60 s interval.
@@ -35,10 +36,19 @@ enum Kept {
     Postgres(ThrowawayDb),
 }
 
+/// The one `BIGINT` column `n` of a statement's row.
 #[derive(diesel::QueryableByName)]
-struct Bytes {
+struct Number {
     #[diesel(sql_type = BigInt)]
-    bytes: i64,
+    n: i64,
+}
+
+/// The value of `sql` (one row, one `BIGINT` column named `n`); 0 when it returns no row.
+fn number(conn: &mut AnyConnection, sql: &str) -> Result<u64> {
+    let rows: Vec<Number> = diesel::sql_query(sql)
+        .load(conn)
+        .map_err(|e| format!("{sql}: {e}"))?;
+    Ok(rows.first().map_or(0, |r| u64::try_from(r.n).unwrap_or(0)))
 }
 
 impl Store {
@@ -77,13 +87,10 @@ impl Store {
     /// Rows in `health_checks`.
     fn check_rows(&self) -> Result<u64> {
         let mut conn = self.pool.get().map_err(|e| format!("connection: {e}"))?;
-        let rows: Vec<Bytes> =
-            diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS bytes FROM health_checks")
-                .load(&mut *conn)
-                .map_err(|e| format!("counting health_checks: {e}"))?;
-        Ok(rows
-            .first()
-            .map_or(0, |r| u64::try_from(r.bytes).unwrap_or(0)))
+        number(
+            &mut conn,
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM health_checks",
+        )
     }
 
     /// Bytes on disk: the SQLite file after a WAL checkpoint, or the total relation size
@@ -100,13 +107,8 @@ impl Store {
             Kept::Postgres(_) => {
                 let sql = "SELECT CAST(COALESCE(SUM(pg_total_relation_size(\
                            quote_ident(schemaname) || '.' || quote_ident(tablename))), 0) \
-                           AS BIGINT) AS bytes FROM pg_tables WHERE schemaname = 'public'";
-                let rows: Vec<Bytes> = diesel::sql_query(sql)
-                    .load(&mut *conn)
-                    .map_err(|e| format!("pg_total_relation_size: {e}"))?;
-                Ok(rows
-                    .first()
-                    .map_or(0, |r| u64::try_from(r.bytes).unwrap_or(0)))
+                           AS BIGINT) AS n FROM pg_tables WHERE schemaname = 'public'";
+                number(&mut conn, sql)
             }
         }
     }
