@@ -80,6 +80,10 @@ async fn outage_lifecycle(postgres: bool) {
     target.set("/api", Reply::status(503));
     let down = || async { alerts(&slack, "Service Down").len() == 1 };
     assert!(eventually(WAIT, down).await, "no down alert");
+    // An alert goes out once its outbox row is handed to Persistence, not once it is committed
+    // (alerts must not wait for a slow database), so the stored outage may trail it briefly.
+    let opened = "SELECT service_name AS v FROM outages";
+    assert!(eventually(WAIT, || async { column(&db, opened).len() == 1 }).await);
     let first_failure = column(
         &db,
         "SELECT CAST(checked_at AS TEXT) AS v FROM health_checks WHERE service_name = 'api' \
@@ -126,10 +130,9 @@ async fn outage_lifecycle(postgres: bool) {
     assert!(eventually(WAIT, recovered).await, "no recovery alert");
     let alert = &alerts(&slack, "Service Recovered")[0];
     assert_eq!(alert["text"], "🟢 Service Recovered: api");
-    let ended = column(
-        &db,
-        "SELECT CAST(end_time AS TEXT) AS v FROM outages WHERE resolved = TRUE",
-    );
+    let closed = "SELECT CAST(end_time AS TEXT) AS v FROM outages WHERE resolved = TRUE";
+    eventually(WAIT, || async { !column(&db, closed).is_empty() }).await;
+    let ended = column(&db, closed);
     assert_eq!(ended.len(), 1, "the outage was not closed");
     assert_eq!(field(alert, "Recovered"), slack_time(&ended[0]));
     let stored_start =

@@ -265,6 +265,10 @@ async fn force_resolve_forgets_the_outage_and_a_still_failing_service_opens_a_ne
     config(dir.path(), &target, &slack, 2);
     let app = start(dir.path()).await;
     assert!(eventually(WAIT, || async { alerts(&slack, "Service Down").len() == 1 }).await);
+    // The alert may leave before its outage row is committed; the CLI reads the database.
+    let db = support::sqlite_url(dir.path());
+    let open = "SELECT id AS v FROM outages";
+    assert!(eventually(WAIT, || async { column(&db, open).len() == 1 }).await);
     let (ok, out, err) = cli(dir.path(), &["outage", "resolve", "1"]).await;
     assert!(ok, "{err}");
     assert!(out.starts_with("Outage 1 of api resolved after "), "{out}");
@@ -277,12 +281,10 @@ async fn force_resolve_forgets_the_outage_and_a_still_failing_service_opens_a_ne
         alerts(&slack, "Service Recovered").is_empty(),
         "a hand-resolved outage sent a recovery"
     );
-    let db = support::sqlite_url(dir.path());
-    let rows = column(&db, "SELECT id || ':' || COALESCE(resolved_by, '-') || ':' || (end_time IS NULL) AS v FROM outages ORDER BY id");
-    assert_eq!(
-        rows,
-        [Some("1:cli:0".to_string()), Some("2:-:1".to_string())]
-    );
+    let rows = "SELECT id || ':' || COALESCE(resolved_by, '-') || ':' || (end_time IS NULL) AS v FROM outages ORDER BY id";
+    let expected = [Some("1:cli:0".to_string()), Some("2:-:1".to_string())];
+    eventually(WAIT, || async { column(&db, rows) == expected }).await;
+    assert_eq!(column(&db, rows), expected);
     let (first, second) = (
         &alerts(&slack, "Service Down")[0],
         &alerts(&slack, "Service Down")[1],
