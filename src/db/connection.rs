@@ -78,9 +78,13 @@ impl r2d2::ManageConnection for Manager {
         match &self.0 {
             DbTarget::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                // temp_store: the statement journal of a multi-row statement (the rollup
+                // upsert, in every write batch) and sorters live in memory, not in a temporary
+                // file opened and removed for each batch.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                     PRAGMA temp_store = MEMORY;",
                 )?;
                 Ok(AnyConnection::Sqlite(conn))
             }

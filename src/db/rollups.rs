@@ -5,7 +5,10 @@
 use super::connection::AnyConnection;
 use super::schema::check_rollups;
 use chrono::{NaiveDateTime, Timelike};
+use diesel::backend::Backend;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use std::sync::LazyLock;
 
 use crate::domain::rollup_stats::Tally;
 pub use crate::domain::rollup_stats::BUCKETS_MS;
@@ -57,6 +60,11 @@ fn roll_up_sql(hour: &str) -> String {
     )
 }
 
+static SQLITE_ROLL_UP: LazyLock<String> =
+    LazyLock::new(|| roll_up_sql("strftime('%Y-%m-%d %H:00:00', checked_at)"));
+static POSTGRES_ROLL_UP: LazyLock<String> =
+    LazyLock::new(|| roll_up_sql("date_trunc('hour', checked_at)"));
+
 const MOVE_MARK: &str = "UPDATE rollup_progress
     SET last_check_id = COALESCE((SELECT MAX(id) FROM health_checks), last_check_id)
     WHERE id = 1";
@@ -66,17 +74,36 @@ const MOVE_MARK: &str = "UPDATE rollup_progress
 pub fn roll_up(c: &mut AnyConnection) -> QueryResult<()> {
     match c {
         AnyConnection::Sqlite(c) => {
-            let sql = roll_up_sql("strftime('%Y-%m-%d %H:00:00', checked_at)");
-            diesel::sql_query(sql).execute(c)?;
-            diesel::sql_query(MOVE_MARK).execute(c)?;
+            FixedSql(&SQLITE_ROLL_UP).execute(c)?;
+            FixedSql(MOVE_MARK).execute(c)?;
         }
         AnyConnection::Postgresql(c) => {
-            diesel::sql_query(roll_up_sql("date_trunc('hour', checked_at)")).execute(c)?;
-            diesel::sql_query(MOVE_MARK).execute(c)?;
+            FixedSql(&POSTGRES_ROLL_UP).execute(c)?;
+            FixedSql(MOVE_MARK).execute(c)?;
         }
     }
     Ok(())
 }
+
+/// A statement without parameters that the connection prepares once and reuses, keyed by its
+/// text (diesel never caches a `sql_query`, so the rollup was parsed again in every batch).
+#[derive(Debug, Clone, Copy)]
+struct FixedSql(&'static str);
+
+impl<DB: Backend> QueryFragment<DB> for FixedSql {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(self.0);
+        Ok(())
+    }
+}
+
+impl QueryId for FixedSql {
+    type QueryId = ();
+    // Not one type per statement: the cache is keyed by the SQL text.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Conn> RunQueryDsl<Conn> for FixedSql {}
 
 /// One service's hour.
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
