@@ -101,7 +101,9 @@ fn build_client(conn_lifetime: Duration) -> Client {
     Client::builder()
         .connector(connector)
         .disable_redirects()
-        .timeout(Duration::from_secs(3600))
+        // The attempt's own deadline (`run_attempt`) bounds every request; awc's would arm a
+        // second timer per request.
+        .disable_timeout()
         .add_default_header((
             "User-Agent",
             concat!("watchpost/", env!("CARGO_PKG_VERSION")),
