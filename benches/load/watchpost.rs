@@ -90,8 +90,16 @@ pub struct Watchpost {
     pub startup: Duration,
 }
 
+/// The binary to measure: `WATCHPOST_BIN` if set (another build, for a side-by-side
+/// comparison), else this build's release binary.
+fn binary() -> std::path::PathBuf {
+    std::env::var_os("WATCHPOST_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_watchpost").into())
+}
+
 impl Watchpost {
-    /// Spawns the release binary with `config` (standard error to `log`), and waits up to a
+    /// Spawns the binary with `config` (standard error to `log`), and waits up to a
     /// minute for `/healthz` to answer 200.
     pub fn spawn(config: &Path, log: &Path) -> Result<Self> {
         let port = free_port()?;
@@ -100,7 +108,8 @@ impl Watchpost {
         let spawned_at = Instant::now();
         // A clean environment: DATABASE_URL, HEALTH_CHECK_INTERVAL and friends of the caller's
         // shell would override the generated file.
-        let child = Command::new(env!("CARGO_BIN_EXE_watchpost"))
+        let bin = binary();
+        let child = Command::new(&bin)
             .arg("--config")
             .arg(config)
             .arg("serve")
@@ -112,7 +121,7 @@ impl Watchpost {
             .stdout(Stdio::null())
             .stderr(err)
             .spawn()
-            .map_err(|e| format!("spawning {}: {e}", env!("CARGO_BIN_EXE_watchpost")))?;
+            .map_err(|e| format!("spawning {}: {e}", bin.display()))?;
         let mut wp = Watchpost {
             child,
             port,
