@@ -9,8 +9,8 @@
 //! wake-ups (at 1,000 checks/s, about fifty cycles start per wake-up instead of one); a cycle
 //! starts at most one tick after the time its interval alone would give. The schedule-lag
 //! histogram in `/metrics` measures how late a cycle starts after its grid point, so that
-//! rounding is not in it. A probe that panics gives an inconclusive result. A restart by the Supervisor keeps the actor's fields,
-//! so the streak survives it.
+//! rounding is not in it. A probe that panics gives an inconclusive result. A restart by the
+//! Supervisor keeps the actor's fields, so the streak survives it.
 //!
 //! Builds with the cargo feature `test-hooks` (never release builds) also hold [`Faults`]: a
 //! fault injected through `POST /api/admin/faults` replaces the service's next cycles, each
