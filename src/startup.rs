@@ -6,7 +6,7 @@ use crate::actors::alerter::{Alerter, Backoff, Drain};
 use crate::actors::board::Board;
 use crate::actors::cycle::MonitorCore;
 use crate::actors::persistence::{Flush, Persistence, Retention};
-use crate::actors::service_monitor::{MonitorLinks, ServiceMonitor};
+use crate::actors::service_monitor::{fleet_grid, MonitorLinks, ServiceMonitor};
 use crate::actors::status_cache::StatusCache;
 use crate::db::{DbError, Pool};
 use crate::metrics::Metrics;
@@ -163,12 +163,15 @@ fn start_monitors(
 ) -> Vec<Addr<ServiceMonitor>> {
     let clients = crate::probe::Clients::new();
     let count = monitors.len();
+    let grid = fleet_grid(monitors.iter().map(|m| m.service.interval.0));
     let mut started = Vec::with_capacity(count);
     for (i, monitor) in monitors.into_iter().enumerate() {
         let offset = spread(monitor.service.interval.0, i, count);
         let client = clients.for_service(&monitor.service);
         let (links, metrics) = (links.clone(), metrics.clone());
-        let monitor = ServiceMonitor::new(monitor, client, links, offset).with_metrics(metrics);
+        let monitor = ServiceMonitor::new(monitor, client, links, offset)
+            .on_grid(grid)
+            .with_metrics(metrics);
         #[cfg(feature = "test-hooks")]
         let monitor = monitor.with_faults(faults.clone());
         started.push(Supervisor::start(move |_| monitor));

@@ -4,13 +4,22 @@
 //! The first cycle starts at the service's offset within its interval (so monitors are spread
 //! out); each next cycle is planned one interval after the previous planned start, on the
 //! monotonic clock, and is scheduled only when the previous cycle ended, so cycles never
-//! overlap and a slow cycle delays the next instead of queueing a second one. Planned starts
-//! fall on a process-wide grid of [`TICK`]: thousands of monitors share far fewer timer
-//! wake-ups (at 1,000 checks/s, about fifty cycles start per wake-up instead of one); a cycle
-//! starts at most one tick after the time its interval alone would give. The schedule-lag
-//! histogram in `/metrics` measures how late a cycle starts after its grid point, so that
-//! rounding is not in it. A probe that panics gives an inconclusive result. A restart by the
-//! Supervisor keeps the actor's fields, so the streak survives it.
+//! overlap and a slow cycle delays the next instead of queueing a second one.
+//!
+//! A planned start is rounded up to a grid shared by the process, so that monitors share timer
+//! wake-ups: each wake-up of a quiet process costs about as much as several checks (cold
+//! caches, and the timer wheel wakes up once more for every 64 ms slot holding a timer). The
+//! grid is as coarse as a fleet needs to start about [`STARTS_PER_STEP`] cycles per step (one
+//! second at most, see [`fleet_grid`]) and at most a tenth of the service's interval (see
+//! [`grid_for`]): at 1,000 services every 10 s, whole seconds, so one wake-up starts a hundred
+//! cycles and their responses arrive together, where a 50 ms grid took about sixty wake-ups a
+//! second and 2.4 times the CPU per check; at 10,000, 100 ms, so bursts stay small and cycles
+//! start on time. A cycle starts at most one step after its planned time, and the plan itself is
+//! never rounded, so the average interval stays exact. The schedule-lag histogram in `/metrics`
+//! measures how late a cycle starts after its grid point, so that rounding is not in it.
+//!
+//! A probe that panics gives an inconclusive result. A restart by the Supervisor keeps the
+//! actor's fields, so the streak and the schedule survive it.
 //!
 //! Builds with the cargo feature `test-hooks` (never release builds) also hold [`Faults`]: a
 //! fault injected through `POST /api/admin/faults` replaces the service's next cycles, each
@@ -30,8 +39,49 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The grid planned cycle starts are rounded up to.
+/// The grids planned starts are rounded up to, coarsest first; each divides one second, so
+/// the points of a coarser grid are points of every finer one and monitors on different grids
+/// still wake up together.
+const GRIDS: [Duration; 5] = [
+    Duration::from_secs(1),
+    Duration::from_millis(500),
+    Duration::from_millis(250),
+    Duration::from_millis(100),
+    Duration::from_millis(50),
+];
+
+/// The finest grid: monitors whose interval is under ten of its steps plan on it.
 pub const TICK: Duration = Duration::from_millis(50);
+
+/// Cycle starts per grid step that make its wake-up worth it.
+pub const STARTS_PER_STEP: f64 = 100.0;
+
+/// The grid of a fleet checking at `intervals`: the finest step at which about
+/// [`STARTS_PER_STEP`] cycles start per step on average, one second at most. A busy fleet
+/// keeps a fine grid (10,000 services every 10 s: 100 ms), so bursts stay small and cycles
+/// start on time; a smaller one takes a coarser grid (1,000 every 10 s: 1 s) to share wake-ups.
+pub fn fleet_grid(intervals: impl IntoIterator<Item = Duration>) -> Duration {
+    let rate: f64 = intervals
+        .into_iter()
+        .map(|interval| 1.0 / interval.as_secs_f64().max(0.001))
+        .sum();
+    GRIDS
+        .into_iter()
+        .rev()
+        // A thousandth off for rounding: 2,000 a second over 50 ms is 99.999… here.
+        .find(|step| rate * step.as_secs_f64() >= STARTS_PER_STEP * 0.999)
+        .unwrap_or(GRIDS[0])
+}
+
+/// The grid a monitor checking every `interval` plans on in a fleet on `fleet`: the coarsest
+/// step no coarser than `fleet` and at most a tenth of the interval (so a start is at most that
+/// late), else [`TICK`].
+pub fn grid_for(interval: Duration, fleet: Duration) -> Duration {
+    GRIDS
+        .into_iter()
+        .find(|step| *step <= fleet && *step * 10 <= interval)
+        .unwrap_or(TICK)
+}
 
 /// The first instant a monitor planned from; grid times are counted from it.
 static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
@@ -44,6 +94,23 @@ pub fn align_up(t: Instant, epoch: Instant, tick: Duration) -> Instant {
     let ticks = since.div_ceil(tick);
     let aligned = u64::try_from(ticks * tick).unwrap_or(u64::MAX);
     epoch + Duration::from_nanos(aligned)
+}
+
+/// The next cycle's plan and its start on `grid` counted from `epoch`: the first is planned
+/// `first_delay` after `now`, each next one `interval` after the `previous` plan (or at `now`,
+/// when that time has passed: a slow cycle delays the next, it does not queue one).
+pub fn next_start(
+    previous: Option<Instant>,
+    now: Instant,
+    first_delay: Duration,
+    interval: Duration,
+    (epoch, grid): (Instant, Duration),
+) -> (Instant, Instant) {
+    let planned = match previous {
+        None => now + first_delay,
+        Some(previous) => (previous + interval).max(now),
+    };
+    (planned, align_up(planned, epoch, grid))
 }
 
 /// Where a monitor sends what it learns.
@@ -63,6 +130,11 @@ pub struct ServiceMonitor {
     client: awc::Client,
     links: MonitorLinks,
     first_delay: Duration,
+    /// The grid its starts are rounded up to.
+    grid: Duration,
+    /// When the next cycle is planned, before rounding to the grid.
+    planned: Option<Instant>,
+    /// When it starts: `planned` rounded up to the grid.
     next_due: Option<Instant>,
     metrics: Arc<Metrics>,
     #[cfg(feature = "test-hooks")]
@@ -77,16 +149,26 @@ impl ServiceMonitor {
         links: MonitorLinks,
         first_delay: Duration,
     ) -> Self {
+        let grid = grid_for(core.service.interval.0, GRIDS[0]);
         ServiceMonitor {
             core,
             client,
             links,
             first_delay,
+            grid,
+            planned: None,
             next_due: None,
             metrics: Arc::default(),
             #[cfg(feature = "test-hooks")]
             faults: Faults::default(),
         }
+    }
+
+    /// The same monitor planning on the grid of a fleet on `fleet` (see [`fleet_grid`]; alone,
+    /// it plans as a fleet of one, on the coarsest grid its interval allows).
+    pub fn on_grid(mut self, fleet: Duration) -> Self {
+        self.grid = grid_for(self.core.service.interval.0, fleet);
+        self
     }
 
     /// The same monitor counting its cycles in `metrics` (by default, in metrics of its own).
@@ -98,11 +180,15 @@ impl ServiceMonitor {
     fn schedule(&mut self, ctx: &mut Context<Self>) {
         let now = Instant::now();
         let epoch = *EPOCH.get_or_init(|| now);
-        let due = match self.next_due {
-            None => now + self.first_delay,
-            Some(previous) => (previous + self.core.service.interval.0).max(now),
-        };
-        let due = align_up(due, epoch, TICK);
+        let interval = self.core.service.interval.0;
+        let (planned, due) = next_start(
+            self.planned,
+            now,
+            self.first_delay,
+            interval,
+            (epoch, self.grid),
+        );
+        self.planned = Some(planned);
         self.next_due = Some(due);
         ctx.run_later(due - now, |act, ctx| act.run_cycle(ctx));
     }

@@ -126,6 +126,78 @@ fn planned_starts_round_up_to_the_grid() {
 }
 
 #[test]
+fn the_grid_is_the_coarsest_step_within_the_fleets_and_a_tenth_of_the_interval() {
+    let (ms, s) = (Duration::from_millis, Duration::from_secs);
+    let second = ms(1000);
+    assert_eq!(grid_for(s(60), second), second);
+    assert_eq!(grid_for(s(10), second), second);
+    assert_eq!(grid_for(ms(9_999), second), ms(500));
+    assert_eq!(grid_for(s(5), second), ms(500));
+    assert_eq!(grid_for(ms(2_500), second), ms(250));
+    assert_eq!(grid_for(ms(1_500), second), ms(100));
+    assert_eq!(grid_for(ms(500), second), ms(50));
+    // Shorter intervals than ten of the finest step stay on it.
+    assert_eq!(grid_for(ms(200), second), TICK);
+    // A busy fleet's grid bounds every monitor's.
+    assert_eq!(grid_for(s(60), ms(100)), ms(100));
+    assert_eq!(grid_for(s(60), TICK), TICK);
+}
+
+#[test]
+fn a_fleet_takes_the_finest_grid_starting_a_hundred_cycles_a_step() {
+    let (ms, s) = (Duration::from_millis, Duration::from_secs);
+    let fleet = |n: usize, interval: Duration| fleet_grid(std::iter::repeat_n(interval, n));
+    assert_eq!(fleet(10_000, s(10)), ms(100));
+    assert_eq!(fleet(20_000, s(10)), TICK);
+    assert_eq!(fleet(100_000, s(10)), TICK);
+    assert_eq!(fleet(4_000, s(10)), ms(250));
+    assert_eq!(fleet(1_000, s(10)), ms(1000));
+    assert_eq!(fleet(100, s(10)), ms(1000));
+    assert_eq!(fleet(0, s(10)), ms(1000));
+    // Rates add up across intervals: 1,000 every second and 1,000 every minute.
+    let mixed = std::iter::repeat_n(s(1), 1_000).chain(std::iter::repeat_n(s(60), 1_000));
+    assert_eq!(fleet_grid(mixed), ms(100));
+}
+
+#[test]
+fn rounding_to_the_grid_never_stretches_the_interval() {
+    // 1.23 s on a 100 ms grid: each start is rounded up, the plan is not, so the starts stay
+    // within one step of k x 1.23 s and do not drift to 1.3 s apart.
+    let epoch = Instant::now();
+    let interval = Duration::from_millis(1_230);
+    let step = grid_for(interval, Duration::from_secs(1));
+    let grid = (epoch, step);
+    let (mut planned, mut due) = next_start(None, epoch, Duration::ZERO, interval, grid);
+    assert_eq!(due, epoch);
+    for k in 1..=100u32 {
+        let now = due + Duration::from_millis(3); // the cycle took 3 ms
+        (planned, due) = next_start(Some(planned), now, Duration::ZERO, interval, grid);
+        let exact = epoch + interval * k;
+        assert_eq!(planned, exact, "cycle {k}");
+        assert!(
+            due >= exact && due - exact < step,
+            "cycle {k}: {due:?} vs {exact:?}"
+        );
+    }
+}
+
+#[test]
+fn a_slow_cycle_delays_the_next_instead_of_queueing_one() {
+    let epoch = Instant::now();
+    let interval = Duration::from_secs(10);
+    let grid = (epoch, Duration::from_secs(1));
+    let first = Duration::from_millis(2_300);
+    let (planned, due) = next_start(None, epoch, first, interval, grid);
+    assert_eq!(planned, epoch + first);
+    assert_eq!(due, epoch + Duration::from_secs(3));
+    // That cycle took 25 s: the next is planned when it ended, and starts on the next step.
+    let now = epoch + Duration::from_millis(28_001);
+    let (planned, due) = next_start(Some(planned), now, Duration::ZERO, interval, grid);
+    assert_eq!(planned, now);
+    assert_eq!(due, epoch + Duration::from_secs(29));
+}
+
+#[test]
 fn only_a_state_whose_time_alone_moved_may_wait_for_the_refresh() {
     use crate::domain::outcome::CheckOutcome;
     use crate::domain::state::OpenOutage;
