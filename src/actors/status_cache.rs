@@ -154,6 +154,10 @@ impl StatusCache {
     }
 
     fn rebuild(&mut self) {
+        // Let the old snapshot go first (a handler still holding it keeps its own reference):
+        // at 10,000 services one is tens of MB, and two alive at once made the process's peak.
+        // Nothing reads the placeholder: handlers ask this actor, which is busy until the end.
+        self.snapshot = Arc::new(Snapshot::build(Vec::new()));
         let inputs: Vec<Input<'_>> = self
             .entries
             .iter()
