@@ -15,7 +15,7 @@ use crate::settings::{ServiceSettings, StatusPageSettings};
 use actix::prelude::*;
 use chrono::{DateTime, Duration as Age, Utc};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 /// A snapshot older than this is rebuilt even without a change.
@@ -32,6 +32,10 @@ pub fn rebuild_due(dirty: bool, age: Duration, cost: Duration) -> bool {
     let settled = cost < CHEAP_BUILD || age >= cost * REBUILD_COST_FACTOR;
     age >= REBUILD_AFTER || (dirty && settled)
 }
+
+/// The snapshot of no services: the start, and the placeholder during a rebuild (built once, so
+/// a rebuild does not render and compress it again).
+static EMPTY: LazyLock<Arc<Snapshot>> = LazyLock::new(|| Arc::new(Snapshot::build(Vec::new())));
 
 /// New public state of one service.
 #[derive(Message, Clone, Debug)]
@@ -105,7 +109,7 @@ impl StatusCache {
             index,
             notices: Arc::new(Notices::default()),
             page,
-            snapshot: Arc::new(Snapshot::build(Vec::new())),
+            snapshot: EMPTY.clone(),
             dirty: true,
             built: (Instant::now(), Duration::ZERO),
             refresh: None,
@@ -157,7 +161,7 @@ impl StatusCache {
         // Let the old snapshot go first (a handler still holding it keeps its own reference):
         // at 10,000 services one is tens of MB, and two alive at once made the process's peak.
         // Nothing reads the placeholder: handlers ask this actor, which is busy until the end.
-        self.snapshot = Arc::new(Snapshot::build(Vec::new()));
+        self.snapshot = EMPTY.clone();
         let inputs: Vec<Input<'_>> = self
             .entries
             .iter()
