@@ -2,6 +2,7 @@
 
 pub mod actors;
 pub mod alert;
+pub mod allocator;
 pub mod commands;
 pub mod db;
 pub mod domain;
