@@ -4,9 +4,9 @@
 //! (1 s by default in the bundled mimalloc v3). At 1,000 services every 10 s the monitors
 //! start their cycles in one burst a second, so each burst's pages were returned just before
 //! the next burst faulted them back in: ~4.5 % of the CPU went to page faults, page clearing
-//! and unmapping. Keeping freed pages for 10 s cut the CPU per check by 6–10 % at 1,000
-//! services, with the same peak RSS at 1,000 and 10,000 (BENCHMARKS.md, "mimalloc's purge
-//! delay").
+//! and unmapping. Keeping freed pages for 10 s cuts the page faults sevenfold and the CPU per
+//! check by about 5 % at 1,000 services, with no higher peak RSS at 1,000 or 10,000
+//! (BENCHMARKS.md, "mimalloc's purge delay").
 
 use std::ffi::c_long;
 

@@ -51,6 +51,26 @@ fn config_check_prints_defaults_with_the_webhook_masked() {
 }
 
 #[test]
+fn mimalloc_keeps_freed_pages_unless_the_operator_sets_the_delay() {
+    let dir = tempfile::tempdir().expect("dir");
+    let said = |env: &[(&str, &str)]| {
+        let out = run(dir.path(), &["config", "check"], env);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let default = said(&[("RUST_LOG", "debug")]);
+    assert!(
+        default.contains("mimalloc keeps freed pages for 10000 ms"),
+        "{default}"
+    );
+    let operator = said(&[("RUST_LOG", "debug"), ("MIMALLOC_PURGE_DELAY", "250")]);
+    assert!(
+        operator.contains("mimalloc keeps freed pages for 250 ms"),
+        "{operator}"
+    );
+}
+
+#[test]
 fn bad_configuration_names_every_problem_and_starts_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let bad = r#"
