@@ -99,19 +99,36 @@ fn self_signed(dir: &Path) -> Option<(Child, String)> {
     if !made.success() {
         return None;
     }
-    let port = support::process::free_port();
-    let child = Command::new("openssl")
-        .args(["s_server", "-quiet", "-www", "-accept", &port.to_string()])
-        .arg("-key")
-        .arg(&key)
-        .arg("-cert")
-        .arg(&cert)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .stdin(Stdio::null())
-        .spawn()
-        .ok()?;
-    Some((child, format!("https://127.0.0.1:{port}/")))
+    // The port is free when chosen but openssl binds it later; until it listens, the app's
+    // own server (bound to port 0 afterwards) could be handed the same port. So wait until
+    // openssl accepts, and choose again if it exited (the port was taken meanwhile).
+    for _ in 0..3 {
+        let port = support::process::free_port();
+        let mut child = Command::new("openssl")
+            .args(["s_server", "-quiet", "-www", "-accept", &port.to_string()])
+            .arg("-key")
+            .arg(&key)
+            .arg("-cert")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .stdin(Stdio::null())
+            .spawn()
+            .ok()?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if !matches!(child.try_wait(), Ok(None)) {
+                break;
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some((child, format!("https://127.0.0.1:{port}/")));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("openssl s_server did not start listening in three tries");
 }
 
 fn last(db: &str, service: &str, col: &str) -> Option<String> {
