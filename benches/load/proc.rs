@@ -1,5 +1,6 @@
-//! What the kernel knows about a process: CPU time and threads (/proc/PID/stat), resident
-//! memory (/proc/PID/status), open descriptors; and the few system calls the harness needs.
+//! What the kernel knows about a process: CPU time (its CPU-time clock, to the nanosecond) and
+//! threads (/proc/PID/stat), resident memory (/proc/PID/status), open descriptors; and the few
+//! system calls the harness needs.
 
 use crate::Result;
 use std::time::Duration;
@@ -7,14 +8,49 @@ use std::time::Duration;
 /// CPU time and threads of a process.
 #[derive(Clone, Copy, Debug)]
 pub struct Cpu {
-    /// utime + stime.
+    /// CPU time of all its threads, dead ones included: the process's CPU-time clock
+    /// (`clock_getcpuclockid`), or utime + stime from /proc where that clock cannot be read.
     pub time: Duration,
     /// Number of threads.
     pub threads: u64,
 }
 
-/// Reads /proc/`pid`/stat.
+/// Reads the CPU-time clock of `pid` and its thread count from /proc/`pid`/stat.
+///
+/// /proc counts CPU time in clock ticks (10 ms), utime and stime each truncated: over a 60 s
+/// window at 1,000 services (about 0.2 s of CPU) that alone moved the cost per check by up to
+/// 9 %. The process CPU-time clock is the scheduler's own sum, in nanoseconds.
 pub fn cpu(pid: u32) -> Result<Cpu> {
+    let stat = stat_cpu(pid)?;
+    Ok(Cpu {
+        time: cpu_clock(pid).unwrap_or(stat.time),
+        threads: stat.threads,
+    })
+}
+
+/// The process CPU-time clock of `pid`, if it can be read.
+fn cpu_clock(pid: u32) -> Option<Duration> {
+    let pid = libc::pid_t::try_from(pid).ok()?;
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: `clock` is a valid place for the id; the call only writes it.
+    if unsafe { libc::clock_getcpuclockid(pid, &mut clock) } != 0 {
+        return None;
+    }
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec for the call to fill.
+    if unsafe { libc::clock_gettime(clock, &mut now) } != 0 {
+        return None;
+    }
+    let secs = u64::try_from(now.tv_sec).ok()?;
+    let nanos = u32::try_from(now.tv_nsec).ok()?;
+    Some(Duration::new(secs, nanos))
+}
+
+/// Reads /proc/`pid`/stat: utime + stime in clock ticks, and the thread count.
+fn stat_cpu(pid: u32) -> Result<Cpu> {
     let path = format!("/proc/{pid}/stat");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
     // The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.

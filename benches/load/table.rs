@@ -104,7 +104,10 @@ pub fn count(n: f64) -> String {
 /// Seconds as milliseconds, 2 decimals (3 below 1 ms).
 pub fn ms(seconds: f64) -> String {
     let ms = seconds * 1000.0;
-    if ms < 1.0 {
+    if ms < 0.1 {
+        // A cost per check: four decimals, so builds measured in turn can be told apart.
+        format!("{ms:.4} ms")
+    } else if ms < 1.0 {
         format!("{ms:.3} ms")
     } else {
         format!("{ms:.2} ms")
