@@ -99,15 +99,19 @@ async fn cli_manages_incidents_and_windows_and_reports_every_problem() {
         "Incident 1 resolved"
     );
 
+    // A window a month ahead, so it is still "scheduled" whatever day the suite runs (a fixed
+    // date became a past window once that day had gone by).
+    let day = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    let (two, four) = (format!("{day}T02:00Z"), format!("{day}T04:00Z"));
     let bad = [
         "maintenance",
         "add",
         "--title",
         "DB",
         "--start",
-        "2026-12-01T04:00Z",
+        four.as_str(),
         "--end",
-        "2026-12-01T02:00Z",
+        two.as_str(),
         "--services",
         "api,nope",
     ];
@@ -124,9 +128,9 @@ async fn cli_manages_incidents_and_windows_and_reports_every_problem() {
         "--title",
         "DB",
         "--start",
-        "2026-12-01T02:00Z",
+        two.as_str(),
         "--end",
-        "2026-12-01T04:00Z",
+        four.as_str(),
         "--services",
         "api",
     ];
@@ -134,7 +138,7 @@ async fn cli_manages_incidents_and_windows_and_reports_every_problem() {
     assert!(ok);
     assert_eq!(
         out.trim(),
-        "Maintenance window 1 scheduled: 2026-12-01 02:00:00 UTC to 2026-12-01 04:00:00 UTC"
+        format!("Maintenance window 1 scheduled: {day} 02:00:00 UTC to {day} 04:00:00 UTC")
     );
     assert!(cli(dir.path(), &["maintenance", "list"])
         .await
