@@ -101,7 +101,7 @@ pub fn count(n: f64) -> String {
     }
 }
 
-/// Seconds as milliseconds, 2 decimals (3 below 1 ms).
+/// Seconds as milliseconds, 2 decimals (3 below 1 ms, 4 below 0.1 ms).
 pub fn ms(seconds: f64) -> String {
     let ms = seconds * 1000.0;
     if ms < 0.1 {
