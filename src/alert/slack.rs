@@ -41,6 +41,8 @@ pub fn down_payload(
     let error = error
         .filter(|e| !e.is_empty())
         .map_or_else(|| "N/A".to_string(), |e| truncate(e, ERROR_MAX));
+    // The error is the target's text: cut first (the limit counts its characters), then
+    // escaped below with every other value.
     payload(
         &title,
         [
@@ -75,21 +77,41 @@ pub fn recovered_payload(
     )
 }
 
+/// Every interpolated value reaches Slack as escaped mrkdwn (`&`, `<`, `>`), so no text — a
+/// target's error above all — can ping `@channel` or carry a disguised link; the header is
+/// `plain_text`, shown as it is.
 fn payload(title: &str, fields: [(&str, String); 4], status_page_url: &str) -> Value {
     let fields: Vec<Value> = fields
         .iter()
-        .map(|(label, value)| json!({"type": "mrkdwn", "text": truncate(&format!("*{label}:*\n{value}"), FIELD_MAX)}))
+        .map(|(label, value)| {
+            let text = format!("*{label}:*\n{}", escape_mrkdwn(value));
+            json!({"type": "mrkdwn", "text": truncate(&text, FIELD_MAX)})
+        })
         .collect();
     json!({
-        "text": title,
+        "text": escape_mrkdwn(title),
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": truncate(title, HEADER_MAX), "emoji": true}},
             {"type": "section", "fields": fields},
             {"type": "context", "elements": [
-                {"type": "mrkdwn", "text": format!("<{}|View Status Page>", status_page_url)}
+                {"type": "mrkdwn", "text": format!("<{}|View Status Page>", escape_mrkdwn(status_page_url))}
             ]}
         ]
     })
+}
+
+/// `text` with Slack's three control characters escaped: `&` `&amp;`, `<` `&lt;`, `>` `&gt;`.
+pub fn escape_mrkdwn(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// At most `max` characters (not bytes), with `…` when cut.

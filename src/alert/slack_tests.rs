@@ -81,3 +81,35 @@ fn downtime_formats() {
     assert_eq!(format_downtime(3600), "1h 0m");
     assert_eq!(format_downtime(90061), "25h 1m");
 }
+
+#[test]
+fn target_text_cannot_ping_or_link() {
+    let error =
+        "Phase 2: task failed - <!channel> <https://evil.example/login|Re-authenticate Slack here>";
+    let p = down_payload(
+        "A&B <svc>",
+        t(0, 0, 0),
+        Some(202),
+        Some(error),
+        "https://s/?a=1&b=2",
+    );
+    let fields = p["blocks"][1]["fields"].as_array().expect("fields");
+    for field in fields {
+        let text = field["text"].as_str().expect("text");
+        assert!(!text.contains('<') && !text.contains('>'), "{text}");
+    }
+    assert_eq!(
+        fields[3]["text"],
+        "*Error:*\nPhase 2: task failed - &lt;!channel&gt; &lt;https://evil.example/login|Re-authenticate Slack here&gt;"
+    );
+    assert_eq!(p["text"], "🔴 Service Down: A&amp;B &lt;svc&gt;");
+    assert_eq!(
+        p["blocks"][0]["text"]["text"], "🔴 Service Down: A&B <svc>",
+        "the header is plain_text, shown as written"
+    );
+    assert_eq!(
+        p["blocks"][2]["elements"][0]["text"],
+        "<https://s/?a=1&amp;b=2|View Status Page>"
+    );
+    assert_eq!(escape_mrkdwn("a & b < c > d"), "a &amp; b &lt; c &gt; d");
+}
