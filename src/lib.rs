@@ -6,6 +6,7 @@ pub mod allocator;
 pub mod commands;
 pub mod db;
 pub mod domain;
+pub mod logging;
 pub mod metrics;
 pub mod operator_cli;
 pub mod ops;

@@ -99,7 +99,7 @@ enum ConfigAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    watchpost::logging::init();
     let purge_delay = watchpost::allocator::keep_freed_pages();
     log::debug!("Allocator: mimalloc keeps freed pages for {purge_delay} ms");
     let settings = match settings::load(&LoadOptions::from_process(cli.config)) {

@@ -3,8 +3,18 @@
 
 use super::connection::AnyConnection;
 use super::schema::{health_checks, outages};
+use crate::domain::status::HINT_PREFIX_CHARS;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+
+diesel::define_sql_function! {
+    /// SQL's `substr(text, start, length)`: characters, on SQLite and PostgreSQL alike.
+    fn substr(
+        text: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        start: diesel::sql_types::Integer,
+        length: diesel::sql_types::Integer,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
 
 /// Response times read for the latency percentiles at most (a day of checks every second).
 pub const MAX_LATENCY_ROWS: i64 = 86_400;
@@ -20,7 +30,9 @@ pub struct CheckRecord {
     pub status_code: Option<i32>,
     /// Response time, ms.
     pub response_time_ms: Option<i32>,
-    /// The stored error text of a down check.
+    /// The start of the stored error text of a down check: the first
+    /// [`HINT_PREFIX_CHARS`] characters, all its public hint reads. A page of checks never
+    /// loads more, whatever was stored (a row kept from before the 1 KiB cap, an import).
     pub error_message: Option<String>,
 }
 
@@ -119,7 +131,7 @@ pub fn checks(
             health_checks::status,
             health_checks::status_code,
             health_checks::response_time_ms,
-            health_checks::error_message,
+            substr(health_checks::error_message, 1, HINT_PREFIX_CHARS),
         ))
         .load(conn)?;
     Ok(rows

@@ -5,4 +5,5 @@ pub mod outcome;
 pub mod rollup_stats;
 pub mod state;
 pub mod status;
+pub mod text;
 pub mod uptime;

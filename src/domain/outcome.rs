@@ -1,5 +1,8 @@
 //! What one check cycle of a service produced.
 
+use super::text::cap_target_text;
+#[cfg(doc)]
+use super::text::TARGET_TEXT_MAX;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +53,8 @@ impl CheckOutcome {
         }
     }
 
-    /// A failed result with its error text.
+    /// A failed result with its error text, capped at [`TARGET_TEXT_MAX`] bytes (a target
+    /// controls much of it).
     pub fn down(
         checked_at: DateTime<Utc>,
         error: impl Into<String>,
@@ -61,7 +65,7 @@ impl CheckOutcome {
             status: CheckStatus::Down,
             response_time_ms,
             status_code,
-            error: Some(error.into()),
+            error: Some(cap_target_text(error.into())),
             checked_at,
         }
     }

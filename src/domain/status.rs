@@ -118,10 +118,15 @@ fn failure_hint(outcome: &CheckOutcome) -> String {
     hint(outcome.error.as_deref().unwrap_or(""), outcome.status_code)
 }
 
+/// How much of an error text [`hint`] looks at: its first characters, with the stable
+/// prefix (DESIGN.md §3.1). Readers that only need the hint load no more than this.
+pub const HINT_PREFIX_CHARS: i32 = 32;
+
 /// The public hint for a failed check's raw `error` (never shown itself: it may name
 /// internal hosts): `Request timed out`, `Service unreachable`, `Unexpected response (HTTP
 /// {code})` or `Not responding correctly`.
 pub fn hint(error: &str, status_code: Option<u16>) -> String {
+    // Reads no more than HINT_PREFIX_CHARS characters of `error`.
     if error.starts_with("Request timed out") {
         "Request timed out".to_string()
     } else if error.starts_with("Connection error") {

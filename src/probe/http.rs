@@ -41,10 +41,8 @@ pub async fn attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, 
     )
     .await?;
     if let Body::Broken(e) = reply.body {
-        return Err(Failure {
-            error: format!("HTTP error: reading the response failed: {e}"),
-            status_code: Some(reply.status),
-        });
+        let error = format!("HTTP error: reading the response failed: {e}");
+        return Err(Failure::after(error, Some(reply.status)));
     }
     if reply.status == svc.expected_status {
         Ok(Success {
@@ -52,10 +50,8 @@ pub async fn attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, 
             status_code: reply.status,
         })
     } else {
-        Err(Failure {
-            error: format!("Expected {}, got {}", svc.expected_status, reply.status),
-            status_code: Some(reply.status),
-        })
+        let error = format!("Expected {}, got {}", svc.expected_status, reply.status);
+        Err(Failure::answered(error, reply.status, started))
     }
 }
 
@@ -79,19 +75,18 @@ pub async fn request_following(
             return Ok(reply);
         };
         last_status = Some(reply.status);
-        url = url.join(location).map_err(|e| Failure {
-            error: format!("HTTP error: bad redirect location {location:?}: {e}"),
-            status_code: Some(reply.status),
+        url = url.join(location).map_err(|e| {
+            let error = format!("HTTP error: bad redirect location {location:?}: {e}");
+            Failure::after(error, Some(reply.status))
         })?;
         if reply.status == 303 || (matches!(reply.status, 301 | 302) && method == "POST") {
             method = "GET".to_string();
             body = None;
         }
     }
-    Err(Failure {
-        error: format!("HTTP error: too many redirects (more than {MAX_REDIRECTS}), last to {url}"),
-        status_code: last_status,
-    })
+    let error =
+        format!("HTTP error: too many redirects (more than {MAX_REDIRECTS}), last to {url}");
+    Err(Failure::after(error, last_status))
 }
 
 fn is_redirect(status: u16) -> bool {

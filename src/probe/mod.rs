@@ -8,6 +8,7 @@ pub mod http;
 pub mod two_phase;
 
 use crate::domain::outcome::CheckOutcome;
+use crate::domain::text::{cap_target_text, escape_controls};
 use crate::settings::{CheckType, ServiceSettings};
 use awc::Client;
 use chrono::{SubsecRound, Utc};
@@ -34,6 +35,10 @@ pub struct Failure {
     pub error: String,
     /// HTTP status, when a response arrived.
     pub status_code: Option<u16>,
+    /// Milliseconds until the response that decided the failure (for two-phase, the final
+    /// poll) arrived; `None` when there was none (refused, dropped, timed out), so that a
+    /// failed connection never enters the response-time figures.
+    pub response_ms: Option<u64>,
 }
 
 impl Failure {
@@ -42,7 +47,34 @@ impl Failure {
         Failure {
             error: error.into(),
             status_code: None,
+            response_ms: None,
         }
+    }
+
+    /// A failure decided by a response: `status_code` arrived after `started`.
+    pub fn answered(error: impl Into<String>, status_code: u16, started: Instant) -> Self {
+        Failure {
+            error: error.into(),
+            status_code: Some(status_code),
+            response_ms: Some(ms(started.elapsed())),
+        }
+    }
+
+    /// A failure after a response that did not decide it (a redirect, a first phase, a poll
+    /// that never finished): the status is kept, no response time.
+    pub fn after(error: impl Into<String>, status_code: Option<u16>) -> Self {
+        Failure {
+            error: error.into(),
+            status_code,
+            response_ms: None,
+        }
+    }
+
+    /// The same failure with its error text capped ([`crate::domain::text::TARGET_TEXT_MAX`]):
+    /// a target controls much of it (an error field, a redirect location).
+    fn capped(mut self) -> Self {
+        self.error = cap_target_text(self.error);
+        self
     }
 }
 
@@ -117,27 +149,26 @@ pub async fn run_cycle(client: &Client, svc: &ServiceSettings) -> CheckOutcome {
     let checked_at = Utc::now().trunc_subsecs(6);
     let mut last = Failure::new("HTTP error: no attempt made");
     let mut last_code = None;
-    let mut elapsed_ms = None;
+    let mut response_ms = None;
     for attempt in 1..=svc.retries.max(1) {
         if attempt > 1 {
             actix_web::rt::time::sleep(svc.retry_delay.0).await;
         }
-        let started = Instant::now();
         match run_attempt(client, svc).await {
             Ok(ok) => return CheckOutcome::up(checked_at, ok.elapsed_ms, ok.status_code),
             Err(failure) => {
                 log::debug!(
                     "Check of {} attempt {attempt} failed: {}",
                     svc.name,
-                    failure.error
+                    escape_controls(&failure.error)
                 );
                 last_code = failure.status_code.or(last_code);
-                elapsed_ms = Some(ms(started.elapsed()));
+                response_ms = failure.response_ms;
                 last = failure;
             }
         }
     }
-    CheckOutcome::down(checked_at, last.error, last_code, elapsed_ms)
+    CheckOutcome::down(checked_at, last.error, last_code, response_ms)
 }
 
 /// One attempt under the service's deadline.
@@ -149,7 +180,7 @@ pub async fn run_attempt(client: &Client, svc: &ServiceSettings) -> Result<Succe
         }
     };
     match actix_web::rt::time::timeout(svc.timeout(), attempt).await {
-        Ok(result) => result,
+        Ok(result) => result.map_err(Failure::capped),
         Err(_) => Err(Failure::new(format!(
             "Request timed out: no complete response within {}",
             crate::settings::format_duration(svc.timeout())

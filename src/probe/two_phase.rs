@@ -30,22 +30,17 @@ pub async fn attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, 
             "Phase 1 failed: expected {}, got {}",
             svc.expected_status, reply.status
         );
-        return Err(Failure {
-            error,
-            status_code: code,
-        });
+        return Err(Failure::after(error, code));
     }
     let Some(task_id) = json_of(&reply.body).as_ref().and_then(task_id) else {
-        return Err(Failure {
-            error: "Phase 1 failed: no task_id in response".into(),
-            status_code: code,
-        });
+        return Err(Failure::after(
+            "Phase 1 failed: no task_id in response",
+            code,
+        ));
     };
     let poll_url = format!("{}{}", verify.base_url, task_id);
-    let poll_url = url::Url::parse(&poll_url).map_err(|e| Failure {
-        error: format!("HTTP error: bad poll URL {poll_url:?}: {e}"),
-        status_code: code,
-    })?;
+    let poll_url = url::Url::parse(&poll_url)
+        .map_err(|e| Failure::after(format!("HTTP error: bad poll URL {poll_url:?}: {e}"), code))?;
     for _ in 0..verify.max_poll_attempts {
         actix_web::rt::time::sleep(verify.poll_interval.0).await;
         let Ok(poll) = send(client, "GET", &poll_url, None).await else {
@@ -53,16 +48,20 @@ pub async fn attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, 
         };
         match poll_verdict(json_of(&poll.body).as_ref()) {
             Verdict::Pending => continue,
+            // What the check confirmed is the final poll's answer, so its status is stored.
             Verdict::Done(Ok(())) => {
                 return Ok(Success {
                     elapsed_ms: ms(started.elapsed()),
-                    status_code: reply.status,
+                    status_code: poll.status,
                 })
             }
+            // A failed task keeps the submit's status (as its alert always showed); the final
+            // poll's arrival times it.
             Verdict::Done(Err(error)) => {
                 return Err(Failure {
                     error,
                     status_code: code,
+                    response_ms: Some(ms(started.elapsed())),
                 })
             }
         }
@@ -71,10 +70,7 @@ pub async fn attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, 
         "Phase 2: task processing timeout after {} polls",
         verify.max_poll_attempts
     );
-    Err(Failure {
-        error,
-        status_code: code,
-    })
+    Err(Failure::after(error, code))
 }
 
 /// What one poll says.
