@@ -4,6 +4,7 @@ use crate::actors::cycle::CycleReport;
 use crate::actors::service_monitor::guarded_cycle;
 use crate::db::{self, DbError};
 use crate::domain::outcome::CheckStatus;
+use crate::domain::text::escape_controls;
 use crate::settings::Settings;
 use crate::startup::{self, Application, StartupError};
 use futures_util::future::join_all;
@@ -79,7 +80,7 @@ fn line(name: &str, threshold: u32, report: Option<&CycleReport>) -> String {
             };
             format!(
                 "{name}: DOWN ({streak}){code}: {}",
-                o.error.as_deref().unwrap_or("")
+                escape_controls(o.error.as_deref().unwrap_or(""))
             )
         }
     }

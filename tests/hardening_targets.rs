@@ -228,3 +228,26 @@ async fn only_answers_store_a_response_time_and_two_phase_stores_the_final_polls
         "two-phase stored {codes:?}"
     );
 }
+
+#[actix_web::test]
+async fn check_once_prints_one_line_per_service_whatever_the_target_says() {
+    let dir = tempfile::tempdir().expect("dir");
+    let target = job_target(json!({"state": "FAILURE", "error": format!("boom\n{FORGED}")}));
+    let db = support::sqlite_url(dir.path());
+    let config = write_config(dir.path(), &db, None, &two_phase("hostile", &target));
+    let run = move || {
+        support::process::run(
+            config.parent().expect("dir"),
+            &["--config", "watchpost.toml", "check", "--once"],
+            &[],
+        )
+    };
+    let out = actix_web::rt::task::spawn_blocking(run).await.expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [format!(
+            "hostile: DOWN (outage confirmed) HTTP 202: Phase 2: task failed - boom\\n{FORGED}"
+        )]
+    );
+}
