@@ -244,7 +244,8 @@ fn apply_url_overrides(
         match url::Url::parse(raw) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => svc.url = url,
             _ => errors.push(format!(
-                "environment: {var}: {raw:?} is not an http:// or https:// URL"
+                "environment: {var}: {:?} is not an http:// or https:// URL",
+                super::mask::url(raw)
             )),
         }
     }

@@ -8,6 +8,7 @@
 mod admin;
 mod duration;
 mod load;
+pub mod mask;
 mod page;
 mod raw;
 mod unit;
@@ -38,6 +39,7 @@ pub struct Settings {
     /// `[admin]`: operator tokens and sign-in limits.
     pub admin: AdminSettings,
     /// `[[services]]`, each with the global defaults filled in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceSettings>,
 }
 
@@ -155,36 +157,54 @@ impl ServiceSettings {
 }
 
 impl Settings {
-    /// The effective configuration as TOML, with secrets masked (`watchpost config check`).
+    /// The effective configuration as TOML, with secrets masked (`watchpost config check`):
+    /// URL passwords and query values, the webhook's path, request bodies, token hashes and
+    /// the session secret.
     pub fn to_masked_toml(&self) -> Result<String, toml::ser::Error> {
         let mut copy = self.clone();
-        copy.slack.webhook_url = mask_url(&copy.slack.webhook_url);
-        copy.database.url = mask_url(&copy.database.url);
+        copy.slack.webhook_url = mask::secret_url(&copy.slack.webhook_url);
+        copy.database.url = mask::url(&copy.database.url);
         if !copy.admin.session_secret.is_empty() {
-            copy.admin.session_secret = "***".into();
+            copy.admin.session_secret = mask::HIDDEN.into();
         }
-        toml::to_string(&copy)
+        for token in &mut copy.admin.tokens {
+            token.token_sha256 = mask::HIDDEN.into();
+        }
+        let page = &mut copy.status_page;
+        for link in [&mut page.url, &mut page.logo_url, &mut page.home_url] {
+            *link = mask::url(link);
+        }
+        for link in &mut page.links {
+            link.url = mask::url(&link.url);
+        }
+        copy.services.clear();
+        let masked = toml::to_string(&copy)?;
+        Ok(masked + &masked_services(&self.services)?)
     }
 }
 
-/// Keeps scheme and host, hides path, query and password: `https://hooks.slack.com/***`.
-pub fn mask_url(raw: &str) -> String {
-    match Url::parse(raw) {
-        Ok(url) if url.scheme() == "sqlite" => raw.to_string(),
-        Ok(mut url) => {
-            let secret = url.password().is_some() || url.path().len() > 1 || url.query().is_some();
-            let _ = url.set_password(None);
-            let host = url.host_str().unwrap_or("");
-            let user = if url.username().is_empty() {
-                String::new()
-            } else {
-                format!("{}@", url.username())
-            };
-            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-            let tail = if secret { "/***" } else { "" };
-            format!("{}://{user}{host}{port}{tail}", url.scheme())
+/// The `[[services]]` tables with URLs and request bodies masked (a `Url` cannot hold `***`).
+fn masked_services(services: &[ServiceSettings]) -> Result<String, toml::ser::Error> {
+    let mut out = String::new();
+    for service in services {
+        let mut table = toml::Table::try_from(service)?;
+        table.insert("url".into(), mask::url(service.url.as_str()).into());
+        if let Some(body) = &service.request_body {
+            table.insert(
+                "request_body".into(),
+                toml::Value::try_from(mask::json(body))?,
+            );
         }
-        Err(_) if raw.is_empty() => String::new(),
-        Err(_) => "***".to_string(),
+        if let (Some(a), Some(toml::Value::Table(t))) = (
+            &service.async_verification,
+            table.get_mut("async_verification"),
+        ) {
+            t.insert("base_url".into(), mask::url(a.base_url.as_str()).into());
+        }
+        let mut wrapper = toml::Table::new();
+        wrapper.insert("services".into(), vec![toml::Value::Table(table)].into());
+        out.push('\n');
+        out.push_str(&toml::to_string(&wrapper)?);
     }
+    Ok(out)
 }

@@ -1,0 +1,140 @@
+//! Masking of secret-bearing configuration values, wherever configuration is printed
+//! (`config check`, configuration errors): URL passwords and query values, whole paths of
+//! secret URLs (a Slack webhook's path is its key), request bodies and token hashes. Pure.
+
+use serde_json::Value;
+
+/// What stands for a hidden value.
+pub const HIDDEN: &str = "***";
+
+/// A URL with its password, query values and fragment hidden; scheme, user, host, port and
+/// path kept: `https://user:***@host/path?api_key=***`. Works on text that does not parse as
+/// a URL too, so a malformed value can be named in an error without leaking its secrets.
+pub fn url(raw: &str) -> String {
+    let (rest, fragment) = match raw.split_once('#') {
+        Some((rest, _)) => (rest, format!("#{HIDDEN}")),
+        None => (raw, String::new()),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, q)) => (rest, format!("?{}", query(q))),
+        None => (rest, String::new()),
+    };
+    format!("{}{query}{fragment}", authority(rest))
+}
+
+/// A URL whose path is itself a secret (a Slack webhook): scheme and host only, the rest as
+/// `/***`: `https://hooks.slack.com/***`. Text with no `scheme://host` at all is hidden whole.
+pub fn secret_url(raw: &str) -> String {
+    if raw.is_empty() {
+        return String::new();
+    }
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return HIDDEN.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = authority(&rest[..end]);
+    let tail = if end < rest.len() && &rest[end..] != "/" {
+        format!("/{HIDDEN}")
+    } else {
+        String::new()
+    };
+    format!("{scheme}://{host}{tail}")
+}
+
+/// A JSON body with every string, number and boolean replaced by `***` (keys and shape kept).
+pub fn json(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(json).collect()),
+        Value::Null => Value::Null,
+        _ => Value::String(HIDDEN.to_string()),
+    }
+}
+
+/// `user:password@` in the part before the path becomes `user:***@`.
+fn authority(text: &str) -> String {
+    let (prefix, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), text),
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let (auth, path) = rest.split_at(end);
+    let auth = match auth.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{name}:{HIDDEN}@{host}"),
+            None => format!("{user}@{host}"),
+        },
+        None => auth.to_string(),
+    };
+    format!("{prefix}{auth}{path}")
+}
+
+/// `a=1&b=2` becomes `a=***&b=***`; a bare item (`?TOKEN`) is hidden whole.
+fn query(q: &str) -> String {
+    let items: Vec<String> = q
+        .split('&')
+        .map(|item| match item.split_once('=') {
+            Some((key, _)) => format!("{key}={HIDDEN}"),
+            None if item.is_empty() => String::new(),
+            None => HIDDEN.to_string(),
+        })
+        .collect();
+    items.join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_keep_where_they_go_and_hide_their_secrets() {
+        let cases = [
+            ("https://example.com/healthz", "https://example.com/healthz"),
+            (
+                "https://u:pw@example.com:8443/a/b?api_key=K&x=1#frag",
+                "https://u:***@example.com:8443/a/b?api_key=***&x=***#***",
+            ),
+            ("https://TOKEN@example.com/", "https://TOKEN@example.com/"),
+            ("http://h/p?SECRET", "http://h/p?***"),
+            ("postgres://w:pw@db/name", "postgres://w:***@db/name"),
+            ("sqlite://watchpost.db", "sqlite://watchpost.db"),
+            ("not a url u:pw@x?k=v", "not a url u:***@x?k=***"),
+            ("", ""),
+        ];
+        for (raw, masked) in cases {
+            assert_eq!(url(raw), masked, "{raw}");
+        }
+    }
+
+    #[test]
+    fn secret_urls_show_scheme_and_host_only() {
+        let cases = [
+            (
+                "https://hooks.slack.com/services/T/B/X",
+                "https://hooks.slack.com/***",
+            ),
+            (
+                "ftp://hooks.slack.com/services/X",
+                "ftp://hooks.slack.com/***",
+            ),
+            ("https://hooks.slack.com", "https://hooks.slack.com"),
+            ("https://a:pw@h/?k=v", "https://a:***@h/***"),
+            ("hooks.slack.com/services/T/B/X", HIDDEN),
+            ("", ""),
+        ];
+        for (raw, masked) in cases {
+            assert_eq!(secret_url(raw), masked, "{raw}");
+        }
+    }
+
+    #[test]
+    fn bodies_keep_their_shape_only() {
+        let body = serde_json::json!({"token": "s", "n": 4, "list": [true, null], "o": {"k": "v"}});
+        assert_eq!(
+            json(&body),
+            serde_json::json!({"token": "***", "n": "***", "list": ["***", null], "o": {"k": "***"}})
+        );
+    }
+}
