@@ -178,8 +178,7 @@ fn resolve(
             Err(_) => errors.push(format!("environment: PORT: {port:?} is not a port number")),
         }
     }
-    let mut services = resolve_services(root.get("services"), checks.as_ref()?, errors);
-    apply_url_overrides(&mut services, env, errors);
+    let services = services(root.get("services"), checks.as_ref(), env, errors);
     Some(Settings {
         server: server?,
         database: database?,
@@ -189,6 +188,27 @@ fn resolve(
         admin: admin?,
         services,
     })
+}
+
+/// The services, checked even when `[checks]` is bad (against the built-in defaults then), so
+/// that their problems are reported with the others.
+fn services(
+    value: Option<&Value>,
+    checks: Option<&super::CheckDefaults>,
+    env: &HashMap<String, String>,
+    errors: &mut Vec<String>,
+) -> Vec<super::ServiceSettings> {
+    let fallback;
+    let defaults = match checks {
+        Some(checks) => checks,
+        None => {
+            fallback = RawChecks::default().resolve(&mut Vec::new());
+            &fallback
+        }
+    };
+    let mut services = resolve_services(value, defaults, errors);
+    apply_url_overrides(&mut services, env, errors);
+    services
 }
 
 fn resolve_services(
