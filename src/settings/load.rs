@@ -23,6 +23,10 @@ const SECTIONS: [&str; 7] = [
     "services",
 ];
 
+/// Tables of `config/default.toml` that a user's file replaces as a whole instead of merging
+/// into: the shipped services, and Sefaria's branding.
+const REPLACED_WHOLE: [&str; 2] = ["services", "status_page"];
+
 /// The original monitor's variable names and the keys they set.
 const LEGACY_ENV: [(&str, &str); 11] = [
     ("DATABASE_URL", "database.url"),
@@ -119,10 +123,11 @@ fn merged(opts: &LoadOptions, file: Option<&Path>) -> Result<Map<String, Value>,
         }
         None => None,
     };
-    let user_has_services = user
-        .as_ref()
-        .is_some_and(|c| c.get::<Value>("services").is_ok());
-    let mut builder = Config::builder().add_source(defaults_source(opts, user_has_services)?);
+    let replaced: Vec<&str> = REPLACED_WHOLE
+        .into_iter()
+        .filter(|table| user.as_ref().is_some_and(|c| c.get::<Value>(table).is_ok()))
+        .collect();
+    let mut builder = Config::builder().add_source(defaults_source(opts, &replaced)?);
     if let Some(path) = file {
         builder = builder.add_source(File::from(path).required(true));
     }
@@ -139,18 +144,19 @@ fn merged(opts: &LoadOptions, file: Option<&Path>) -> Result<Map<String, Value>,
     config.collect().map_err(|e| e.to_string())
 }
 
-/// `config/default.toml` (or its embedded copy), without its services when the user lists their own.
+/// `config/default.toml` (or its embedded copy), without the tables of [`REPLACED_WHOLE`] the
+/// user's file sets.
 fn defaults_source(
     opts: &LoadOptions,
-    drop_services: bool,
+    replaced: &[&str],
 ) -> Result<File<config::FileSourceString, FileFormat>, String> {
     let path = opts.base_dir.join("config/default.toml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|_| EMBEDDED_DEFAULTS.to_string());
     let mut table: toml::Table = text
         .parse()
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    if drop_services {
-        table.remove("services");
+    for name in replaced {
+        table.remove(*name);
     }
     let text = toml::to_string(&table).map_err(|e| e.to_string())?;
     Ok(File::from_str(&text, FileFormat::Toml))
