@@ -37,7 +37,11 @@ pub async fn export(
     db::blocking(pool, move |conn| {
         let result = match &target {
             Some(path) => {
-                let file = std::fs::File::create(path)
+                // Owner-only, like the database it copies.
+                let file = db::connection::owner_only_options()
+                    .create(true)
+                    .truncate(true)
+                    .open(path)
                     .map_err(|e| DbError::Task(format!("{}: {e}", path.display())))?;
                 export::export(conn, &mut BufWriter::new(file), since)
             }
