@@ -130,6 +130,20 @@ fn config_check_and_config_errors_mask_every_secret() {
         assert!(err.contains("slack.webhook_url"), "{err}");
         assert!(!err.contains("HOOKSECRET"), "{err}");
     }
+    // A parser's message quoting the line does not show it either.
+    let broken = "[slack]\nwebhook_url = \"https://hooks.slack.com/services/T/B/HOOKSECRET\" x\n";
+    std::fs::write(dir.path().join("broken.toml"), broken).expect("config");
+    let out = run(
+        dir.path(),
+        &["--config", "broken.toml", "config", "check"],
+        &[],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 2") && !err.contains("HOOKSECRET"),
+        "{err}"
+    );
     let bad_url = [("SEFARIA_HEALTH_URL", "ftp://u:URLSECRET@example.com/")];
     let err = text(&run(dir.path(), &["config", "check"], &bad_url).stderr);
     assert!(

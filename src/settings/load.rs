@@ -97,7 +97,9 @@ pub fn load(opts: &LoadOptions) -> Result<Settings, ConfigErrors> {
         .file
         .clone()
         .or_else(|| opts.env.get("WATCHPOST_CONFIG").map(PathBuf::from));
-    let root = merged(opts, file.as_deref()).map_err(|e| ConfigErrors(vec![e]))?;
+    // A parser's message may quote a line of the file: its URLs are masked.
+    let root =
+        merged(opts, file.as_deref()).map_err(|e| ConfigErrors(vec![super::mask::text(&e)]))?;
     let mut errors = Vec::new();
     for key in root.keys().filter(|k| !SECTIONS.contains(&k.as_str())) {
         errors.push(format!(

@@ -41,6 +41,26 @@ pub fn secret_url(raw: &str) -> String {
     format!("{scheme}://{host}{tail}")
 }
 
+/// Free text (a parser's message quoting the configuration) with every `scheme://...` in it
+/// masked as a secret URL: scheme and host only, passwords hidden.
+pub fn text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find("://") {
+        let start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
+            .map_or(0, |i| i + 1);
+        let end = rest[at..]
+            .find(|c: char| c.is_whitespace() || "\"'<>`".contains(c))
+            .map_or(rest.len(), |i| at + i);
+        out.push_str(&rest[..start]);
+        out.push_str(&secret_url(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A JSON body with every string, number and boolean replaced by `***` (keys and shape kept).
 pub fn json(value: &Value) -> Value {
     match value {
@@ -127,6 +147,17 @@ mod tests {
         for (raw, masked) in cases {
             assert_eq!(secret_url(raw), masked, "{raw}");
         }
+    }
+
+    #[test]
+    fn urls_in_free_text_are_masked() {
+        let message =
+            "line 2 | url = \"https://u:pw@h/services/T/B/X\" x\n in a.toml, see http://h";
+        assert_eq!(
+            text(message),
+            "line 2 | url = \"https://u:***@h/***\" x\n in a.toml, see http://h"
+        );
+        assert_eq!(text("no urls here"), "no urls here");
     }
 
     #[test]
