@@ -439,6 +439,9 @@ async fn a_users_status_page_replaces_the_built_in_branding() {
         !page.to_lowercase().contains("sefaria"),
         "Sefaria's branding leaks:\n{page}"
     );
+    for absent in ["class=\"logo\"", "og:image", "\"publisher\":{"] {
+        assert!(!page.contains(absent), "{absent} without a logo:\n{page}");
+    }
     app.stop().await;
 
     // Without [status_page] in the user's file, the shipped defaults keep Sefaria's branding.

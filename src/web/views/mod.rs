@@ -50,6 +50,14 @@ pub fn favicon(status: OverallStatus) -> String {
     )
 }
 
+/// The page's publisher, or `null` (ignored by JSON-LD) for neutral branding: no home page, no logo.
+fn publisher(page: &StatusPageSettings) -> serde_json::Value {
+    if page.home_url.is_empty() && page.logo_url.is_empty() {
+        return serde_json::Value::Null;
+    }
+    serde_json::json!({"@type": "Organization", "url": page.home_url, "logo": page.logo_url})
+}
+
 fn json_ld(page: &StatusPageSettings) -> String {
     let doc = serde_json::json!({
         "@context": "https://schema.org",
@@ -57,7 +65,7 @@ fn json_ld(page: &StatusPageSettings) -> String {
         "name": page.title,
         "description": page.description,
         "url": page.url,
-        "publisher": {"@type": "Organization", "url": page.home_url, "logo": page.logo_url},
+        "publisher": publisher(page),
     });
     // `</` cannot end the script element early once escaped.
     doc.to_string().replace("</", "<\\/")
