@@ -3,6 +3,7 @@
 //! secret URLs (a Slack webhook's path is its key), request bodies and token hashes. Pure.
 
 use serde_json::Value;
+use url::Url;
 
 /// What stands for a hidden value.
 pub const HIDDEN: &str = "***";
@@ -20,6 +21,20 @@ pub fn url(raw: &str) -> String {
         None => (rest, String::new()),
     };
     format!("{}{query}{fragment}", authority(rest))
+}
+
+/// [`url`] on a parsed URL, in place: password, query values and fragment hidden.
+pub fn url_in_place(url: &mut Url) {
+    if url.password().is_some() {
+        // Fails only for a URL without a host, which has no password to hide.
+        let _ = url.set_password(Some(HIDDEN));
+    }
+    if let Some(q) = url.query().map(query) {
+        url.set_query(Some(&q));
+    }
+    if url.fragment().is_some() {
+        url.set_fragment(Some(HIDDEN));
+    }
 }
 
 /// A URL whose path is itself a secret (a Slack webhook): scheme and host only, the rest as
@@ -126,6 +141,17 @@ mod tests {
         for (raw, masked) in cases {
             assert_eq!(url(raw), masked, "{raw}");
         }
+    }
+
+    #[test]
+    fn parsed_urls_are_masked_alike() {
+        let raw = "https://u:pw@example.com:8443/a/b?api_key=K&x=1#frag";
+        let mut parsed = Url::parse(raw).expect("url");
+        url_in_place(&mut parsed);
+        assert_eq!(parsed.as_str(), url(raw));
+        let mut plain = Url::parse("https://example.com/healthz").expect("url");
+        url_in_place(&mut plain);
+        assert_eq!(plain.as_str(), "https://example.com/healthz");
     }
 
     #[test]

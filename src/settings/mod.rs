@@ -39,7 +39,6 @@ pub struct Settings {
     /// `[admin]`: operator tokens and sign-in limits.
     pub admin: AdminSettings,
     /// `[[services]]`, each with the global defaults filled in.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceSettings>,
 }
 
@@ -177,34 +176,13 @@ impl Settings {
         for link in &mut page.links {
             link.url = mask::url(&link.url);
         }
-        copy.services.clear();
-        let masked = toml::to_string(&copy)?;
-        Ok(masked + &masked_services(&self.services)?)
-    }
-}
-
-/// The `[[services]]` tables with URLs and request bodies masked (a `Url` cannot hold `***`).
-fn masked_services(services: &[ServiceSettings]) -> Result<String, toml::ser::Error> {
-    let mut out = String::new();
-    for service in services {
-        let mut table = toml::Table::try_from(service)?;
-        table.insert("url".into(), mask::url(service.url.as_str()).into());
-        if let Some(body) = &service.request_body {
-            table.insert(
-                "request_body".into(),
-                toml::Value::try_from(mask::json(body))?,
-            );
+        for service in &mut copy.services {
+            mask::url_in_place(&mut service.url);
+            if let Some(a) = &mut service.async_verification {
+                mask::url_in_place(&mut a.base_url);
+            }
+            service.request_body = service.request_body.as_ref().map(mask::json);
         }
-        if let (Some(a), Some(toml::Value::Table(t))) = (
-            &service.async_verification,
-            table.get_mut("async_verification"),
-        ) {
-            t.insert("base_url".into(), mask::url(a.base_url.as_str()).into());
-        }
-        let mut wrapper = toml::Table::new();
-        wrapper.insert("services".into(), vec![toml::Value::Table(table)].into());
-        out.push('\n');
-        out.push_str(&toml::to_string(&wrapper)?);
+        toml::to_string(&copy)
     }
-    Ok(out)
 }
