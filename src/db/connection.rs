@@ -60,7 +60,10 @@ impl DbTarget {
             Ok(DbTarget::Postgres(url.to_string()))
         } else {
             Err(DbError::Connect(ConnectionError::InvalidConnectionUrl(
-                format!("unsupported database URL scheme in {url:?}"),
+                format!(
+                    "unsupported database URL scheme in {:?}",
+                    crate::settings::mask::url(url)
+                ),
             )))
         }
     }
@@ -77,6 +80,7 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> Result<AnyConnection, DbError> {
         match &self.0 {
             DbTarget::Sqlite(path) => {
+                create_owner_only(path)?;
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // temp_store: the statement journal of a multi-row statement (the rollup
                 // upsert, in every write batch) and sorters live in memory, not in a temporary
@@ -99,6 +103,34 @@ impl r2d2::ManageConnection for Manager {
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
         false
     }
+}
+
+/// Creates the SQLite file `path`, readable and writable by its owner only (0600), unless it
+/// exists (its mode is then left as the operator set it). SQLite gives the `-wal` and `-shm`
+/// files it creates beside it the same mode. `:memory:` and `file:` URIs are left to SQLite.
+pub fn create_owner_only(path: &std::path::Path) -> Result<(), DbError> {
+    let name = path.to_string_lossy();
+    if name.is_empty() || name == ":memory:" || name.starts_with("file:") || path.exists() {
+        return Ok(());
+    }
+    let created = owner_only_options().create_new(true).open(path);
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(DbError::Connect(ConnectionError::BadConnection(format!(
+            "cannot create {}: {e}",
+            path.display()
+        )))),
+    }
+}
+
+/// Options that create a file with mode 0600 (on Unix; elsewhere the platform's default).
+pub fn owner_only_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
 }
 
 /// A pool for `url`; connections are made lazily, so an unreachable database fails at first use.

@@ -35,7 +35,8 @@ pub struct IncidentPatch {
     pub active: Option<bool>,
 }
 
-fn check_severity(errors: &mut Vec<FieldError>, severity: &str) {
+/// A problem with `severity` unless it is high, medium or resolved.
+pub fn check_severity(errors: &mut Vec<FieldError>, severity: &str) {
     if !SEVERITIES.contains(&severity) {
         errors.push(FieldError::new(
             "severity",
@@ -44,7 +45,8 @@ fn check_severity(errors: &mut Vec<FieldError>, severity: &str) {
     }
 }
 
-fn check_text(errors: &mut Vec<FieldError>, text: &str) {
+/// A problem with `text` when it is blank or longer than [`MAX_TEXT`].
+pub fn check_text(errors: &mut Vec<FieldError>, text: &str) {
     if text.trim().is_empty() {
         errors.push(FieldError::new("text", "must not be empty"));
     } else if text.chars().count() > MAX_TEXT {

@@ -46,3 +46,17 @@ fn the_end_must_follow_the_start() {
     };
     assert_eq!(errors, [FieldError::new("end", "must be after start")]);
 }
+
+#[test]
+fn years_outside_1_to_9999_are_refused() {
+    for (start, end, field) in [
+        ("9999-12-31T00:00Z", "+10000-01-01T00:00Z", "end"),
+        ("0000-06-01T00:00Z", "2026-01-01T00:00Z", "start"),
+    ] {
+        let Err(OpsError::Invalid(errors)) = validate("x", &[], start, end, &known()) else {
+            panic!("{start}..{end} accepted");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, [field], "{errors:?}");
+    }
+}

@@ -81,6 +81,25 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     .map(|t| t.and_utc())
 }
 
+/// Years a stored time may have: both databases keep 1 to 9999 (SQLite's date functions and
+/// PostgreSQL's `timestamp` text round trip do not go further).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// `Ok` when `t`'s year is within [`YEARS`]; otherwise why not.
+pub fn year_in_range(t: DateTime<Utc>) -> Result<(), String> {
+    use chrono::Datelike;
+    if YEARS.contains(&t.year()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "year {} is outside {} to {}",
+            t.year(),
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
+
 /// Runs `work` in a transaction; when SQLite refuses it because another connection wrote in
 /// between (a read-then-write transaction cannot wait for the lock: "database is locked"),
 /// the whole transaction is retried, a few times, with growing pauses.

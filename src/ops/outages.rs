@@ -94,8 +94,9 @@ pub fn get(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<Outa
         .ok_or_else(|| OpsError::NotFound(format!("outage {id}")))
 }
 
-/// Force-resolves an open outage: it ends now, `resolved_by` names the operator, and the
-/// service's saved state forgets it (so a restart does not bring it back).
+/// Force-resolves an outage not marked resolved: an open one ends now, one that has an end
+/// (an imported row) keeps it; `resolved_by` names the operator, and the service's saved state
+/// forgets it (so a restart does not bring it back).
 pub fn resolve(
     conn: &mut AnyConnection,
     actor: &str,
@@ -104,15 +105,16 @@ pub fn resolve(
 ) -> Result<Outage, OpsError> {
     super::transaction(conn, |c| {
         let before = get(c, id, now)?;
-        if before.end.is_some() {
+        if before.resolved {
             check(vec![FieldError::new(
                 "id",
                 format!("outage {id} is already resolved"),
             )])?;
         }
+        let end = before.end.unwrap_or(now);
         diesel::update(outages::table.find(id))
             .set((
-                outages::end_time.eq(Some(now.naive_utc())),
+                outages::end_time.eq(Some(end.naive_utc())),
                 outages::resolved.eq(true),
                 outages::resolved_by.eq(Some(actor)),
                 outages::updated_at.eq(now.naive_utc()),

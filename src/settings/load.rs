@@ -23,6 +23,10 @@ const SECTIONS: [&str; 7] = [
     "services",
 ];
 
+/// Tables of `config/default.toml` that a user's file replaces as a whole instead of merging
+/// into: the shipped services, and Sefaria's branding.
+const REPLACED_WHOLE: [&str; 2] = ["services", "status_page"];
+
 /// The original monitor's variable names and the keys they set.
 const LEGACY_ENV: [(&str, &str); 11] = [
     ("DATABASE_URL", "database.url"),
@@ -93,7 +97,9 @@ pub fn load(opts: &LoadOptions) -> Result<Settings, ConfigErrors> {
         .file
         .clone()
         .or_else(|| opts.env.get("WATCHPOST_CONFIG").map(PathBuf::from));
-    let root = merged(opts, file.as_deref()).map_err(|e| ConfigErrors(vec![e]))?;
+    // A parser's message may quote a line of the file: its URLs are masked.
+    let root =
+        merged(opts, file.as_deref()).map_err(|e| ConfigErrors(vec![super::mask::text(&e)]))?;
     let mut errors = Vec::new();
     for key in root.keys().filter(|k| !SECTIONS.contains(&k.as_str())) {
         errors.push(format!(
@@ -119,10 +125,11 @@ fn merged(opts: &LoadOptions, file: Option<&Path>) -> Result<Map<String, Value>,
         }
         None => None,
     };
-    let user_has_services = user
-        .as_ref()
-        .is_some_and(|c| c.get::<Value>("services").is_ok());
-    let mut builder = Config::builder().add_source(defaults_source(opts, user_has_services)?);
+    let replaced: Vec<&str> = REPLACED_WHOLE
+        .into_iter()
+        .filter(|table| user.as_ref().is_some_and(|c| c.get::<Value>(table).is_ok()))
+        .collect();
+    let mut builder = Config::builder().add_source(defaults_source(opts, &replaced)?);
     if let Some(path) = file {
         builder = builder.add_source(File::from(path).required(true));
     }
@@ -139,18 +146,19 @@ fn merged(opts: &LoadOptions, file: Option<&Path>) -> Result<Map<String, Value>,
     config.collect().map_err(|e| e.to_string())
 }
 
-/// `config/default.toml` (or its embedded copy), without its services when the user lists their own.
+/// `config/default.toml` (or its embedded copy), without the tables of [`REPLACED_WHOLE`] the
+/// user's file sets.
 fn defaults_source(
     opts: &LoadOptions,
-    drop_services: bool,
+    replaced: &[&str],
 ) -> Result<File<config::FileSourceString, FileFormat>, String> {
     let path = opts.base_dir.join("config/default.toml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|_| EMBEDDED_DEFAULTS.to_string());
     let mut table: toml::Table = text
         .parse()
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    if drop_services {
-        table.remove("services");
+    for name in replaced {
+        table.remove(*name);
     }
     let text = toml::to_string(&table).map_err(|e| e.to_string())?;
     Ok(File::from_str(&text, FileFormat::Toml))
@@ -178,8 +186,7 @@ fn resolve(
             Err(_) => errors.push(format!("environment: PORT: {port:?} is not a port number")),
         }
     }
-    let mut services = resolve_services(root.get("services"), checks.as_ref()?, errors);
-    apply_url_overrides(&mut services, env, errors);
+    let services = services(root.get("services"), checks.as_ref(), env, errors);
     Some(Settings {
         server: server?,
         database: database?,
@@ -189,6 +196,27 @@ fn resolve(
         admin: admin?,
         services,
     })
+}
+
+/// The services, checked even when `[checks]` is bad (against the built-in defaults then), so
+/// that their problems are reported with the others.
+fn services(
+    value: Option<&Value>,
+    checks: Option<&super::CheckDefaults>,
+    env: &HashMap<String, String>,
+    errors: &mut Vec<String>,
+) -> Vec<super::ServiceSettings> {
+    let fallback;
+    let defaults = match checks {
+        Some(checks) => checks,
+        None => {
+            fallback = RawChecks::default().resolve(&mut Vec::new());
+            &fallback
+        }
+    };
+    let mut services = resolve_services(value, defaults, errors);
+    apply_url_overrides(&mut services, env, errors);
+    services
 }
 
 fn resolve_services(
@@ -244,7 +272,8 @@ fn apply_url_overrides(
         match url::Url::parse(raw) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => svc.url = url,
             _ => errors.push(format!(
-                "environment: {var}: {raw:?} is not an http:// or https:// URL"
+                "environment: {var}: {:?} is not an http:// or https:// URL",
+                super::mask::url(raw)
             )),
         }
     }

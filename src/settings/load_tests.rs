@@ -226,3 +226,26 @@ fn missing_file_is_named() {
     let all = load(&o).expect_err("missing").0.join("\n");
     assert!(all.contains("/nonexistent/watchpost.toml"), "{all}");
 }
+
+#[test]
+fn services_are_checked_even_when_checks_is_bad() {
+    let text = "[checks]\nretries = \"three\"\n[[services]]\nname = \"api\"\nurl = \"ftp://x\"\n";
+    let (o, _f) = opts(Some(text), &[]);
+    let all = load(&o).expect_err("invalid").0.join("\n");
+    assert!(all.contains("checks.retries"), "{all}");
+    assert!(all.contains("services[0] (\"api\").url"), "{all}");
+}
+
+#[test]
+fn a_users_status_page_replaces_the_shipped_branding_whole() {
+    let (o, _f) = opts(Some("[status_page]\ntitle = \"Acme\"\n"), &[]);
+    let page = load(&o).expect("valid").status_page;
+    assert_eq!(page.title, "Acme");
+    assert_eq!((page.logo_url.as_str(), page.home_url.as_str()), ("", ""));
+    assert!(page.links.is_empty());
+    let (o, _f) = opts(None, &[("STATUS_PAGE_URL", "https://status.example.org")]);
+    let page = load(&o).expect("valid").status_page;
+    assert_eq!(page.url, "https://status.example.org");
+    assert_eq!(page.title, "Sefaria Status");
+    assert_eq!(page.links.len(), 3);
+}

@@ -8,6 +8,7 @@
 mod admin;
 mod duration;
 mod load;
+pub mod mask;
 mod page;
 mod raw;
 mod unit;
@@ -155,36 +156,33 @@ impl ServiceSettings {
 }
 
 impl Settings {
-    /// The effective configuration as TOML, with secrets masked (`watchpost config check`).
+    /// The effective configuration as TOML, with secrets masked (`watchpost config check`):
+    /// URL passwords and query values, the webhook's path, request bodies, token hashes and
+    /// the session secret.
     pub fn to_masked_toml(&self) -> Result<String, toml::ser::Error> {
         let mut copy = self.clone();
-        copy.slack.webhook_url = mask_url(&copy.slack.webhook_url);
-        copy.database.url = mask_url(&copy.database.url);
+        copy.slack.webhook_url = mask::secret_url(&copy.slack.webhook_url);
+        copy.database.url = mask::url(&copy.database.url);
         if !copy.admin.session_secret.is_empty() {
-            copy.admin.session_secret = "***".into();
+            copy.admin.session_secret = mask::HIDDEN.into();
+        }
+        for token in &mut copy.admin.tokens {
+            token.token_sha256 = mask::HIDDEN.into();
+        }
+        let page = &mut copy.status_page;
+        for link in [&mut page.url, &mut page.logo_url, &mut page.home_url] {
+            *link = mask::url(link);
+        }
+        for link in &mut page.links {
+            link.url = mask::url(&link.url);
+        }
+        for service in &mut copy.services {
+            mask::url_in_place(&mut service.url);
+            if let Some(a) = &mut service.async_verification {
+                mask::url_in_place(&mut a.base_url);
+            }
+            service.request_body = service.request_body.as_ref().map(mask::json);
         }
         toml::to_string(&copy)
-    }
-}
-
-/// Keeps scheme and host, hides path, query and password: `https://hooks.slack.com/***`.
-pub fn mask_url(raw: &str) -> String {
-    match Url::parse(raw) {
-        Ok(url) if url.scheme() == "sqlite" => raw.to_string(),
-        Ok(mut url) => {
-            let secret = url.password().is_some() || url.path().len() > 1 || url.query().is_some();
-            let _ = url.set_password(None);
-            let host = url.host_str().unwrap_or("");
-            let user = if url.username().is_empty() {
-                String::new()
-            } else {
-                format!("{}@", url.username())
-            };
-            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-            let tail = if secret { "/***" } else { "" };
-            format!("{}://{user}{host}{port}{tail}", url.scheme())
-        }
-        Err(_) if raw.is_empty() => String::new(),
-        Err(_) => "***".to_string(),
     }
 }

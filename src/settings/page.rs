@@ -1,4 +1,6 @@
-//! `[status_page]`: the page's address and branding (defaults: Sefaria's).
+//! `[status_page]`: the page's address and branding. The built-in defaults are neutral (no
+//! logo, no footer links); Sefaria's branding lives in the shipped `config/default.toml`, whose
+//! `[status_page]` a user's own `[status_page]` replaces as a whole.
 
 use super::raw::{http_url, Problems};
 use serde::{Deserialize, Serialize};
@@ -74,21 +76,19 @@ const WHEN: [&str; 7] = [
 ];
 
 impl RawStatusPage {
-    /// Defaults filled in, URLs and quote conditions checked.
+    /// Neutral defaults filled in, URLs and quote conditions checked. An empty `logo_url` or
+    /// `home_url` means none.
     pub fn resolve(self, p: &mut Problems) -> StatusPageSettings {
-        let url = self
-            .url
-            .unwrap_or_else(|| "https://status.sefaria.org".into());
-        let logo_url = self
-            .logo_url
-            .unwrap_or_else(|| "https://www.sefaria.org/static/img/logo.svg".into());
-        let home_url = self
-            .home_url
-            .unwrap_or_else(|| "https://www.sefaria.org".into());
+        let url = self.url.unwrap_or_else(|| "http://localhost:8000".into());
+        let logo_url = self.logo_url.unwrap_or_default();
+        let home_url = self.home_url.unwrap_or_default();
         http_url(p, "url", &url);
-        http_url(p, "logo_url", &logo_url);
-        http_url(p, "home_url", &home_url);
-        let links = self.links.unwrap_or_else(default_links);
+        for (field, value) in [("logo_url", &logo_url), ("home_url", &home_url)] {
+            if !value.is_empty() {
+                http_url(p, field, value);
+            }
+        }
+        let links = self.links.unwrap_or_default();
         for (i, link) in links.iter().enumerate() {
             http_url(p, &format!("links[{i}].url"), &link.url);
         }
@@ -104,28 +104,14 @@ impl RawStatusPage {
         }
         StatusPageSettings {
             url,
-            title: self.title.unwrap_or_else(|| "Sefaria Status".into()),
-            description: self.description.unwrap_or_else(|| {
-                "Live status of Sefaria's website, MCP server, AI chatbot and linker".into()
-            }),
+            title: self.title.unwrap_or_else(|| "Status".into()),
+            description: self
+                .description
+                .unwrap_or_else(|| "Live status of our services".into()),
             logo_url,
             home_url,
             links,
             quotes,
         }
     }
-}
-
-fn default_links() -> Vec<Link> {
-    [
-        ("Sefaria", "https://www.sefaria.org"),
-        ("Developers", "https://developers.sefaria.org"),
-        ("Contact", "https://www.sefaria.org/contact"),
-    ]
-    .into_iter()
-    .map(|(label, url)| Link {
-        label: label.into(),
-        url: url.into(),
-    })
-    .collect()
 }

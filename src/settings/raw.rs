@@ -1,7 +1,7 @@
 //! The configuration as written (every field optional), and its resolution into [`Settings`].
 
 use super::{
-    AsyncVerification, CheckDefaults, CheckType, DatabaseSettings, Secs, ServerSettings,
+    mask, AsyncVerification, CheckDefaults, CheckType, DatabaseSettings, Secs, ServerSettings,
     ServiceSettings, SlackSettings,
 };
 use serde::Deserialize;
@@ -143,7 +143,13 @@ impl RawSlack {
     pub fn resolve(self, p: &mut Problems) -> SlackSettings {
         let webhook_url = self.webhook_url.unwrap_or_default();
         if !webhook_url.is_empty() {
-            http_url(p, "webhook_url", &webhook_url);
+            // The path is the webhook's key: an error names scheme and host only.
+            checked_url(
+                p,
+                "webhook_url",
+                &webhook_url,
+                &mask::secret_url(&webhook_url),
+            );
         }
         SlackSettings {
             webhook_url,
@@ -264,17 +270,22 @@ fn group(p: &mut Problems, raw: &str) -> Option<String> {
     }
 }
 
+/// `raw` as an http(s) URL, or a problem naming it with its secrets masked.
 pub(super) fn http_url(p: &mut Problems, field: &str, raw: &str) -> Option<Url> {
+    checked_url(p, field, raw, &mask::url(raw))
+}
+
+fn checked_url(p: &mut Problems, field: &str, raw: &str, shown: &str) -> Option<Url> {
     match Url::parse(raw) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
         Ok(_) => {
             p.push(format!(
-                "{field}: {raw:?} is not an http:// or https:// URL"
+                "{field}: {shown:?} is not an http:// or https:// URL"
             ));
             None
         }
         Err(e) => {
-            p.push(format!("{field}: {raw:?} is not a valid URL ({e})"));
+            p.push(format!("{field}: {shown:?} is not a valid URL ({e})"));
             None
         }
     }

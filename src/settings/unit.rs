@@ -87,7 +87,8 @@ impl Unit {
                     rest.insert(key, item);
                 }
                 Err(e) => {
-                    errors.push(format!("{at}: {}.{key}: {e}", self.path));
+                    let why = super::mask::text(&e.to_string());
+                    errors.push(format!("{at}: {}.{key}: {why}", self.path));
                     bad_keys.push(key);
                 }
             }

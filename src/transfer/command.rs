@@ -1,6 +1,6 @@
 //! The `export` and `import` commands.
 
-use super::{django, export, store, Counts, Document};
+use super::{django, export, rules, store, Counts, Document};
 use crate::alert::slack::format_time;
 use crate::db::{self, DbError};
 use crate::settings::Settings;
@@ -37,7 +37,11 @@ pub async fn export(
     db::blocking(pool, move |conn| {
         let result = match &target {
             Some(path) => {
-                let file = std::fs::File::create(path)
+                // Owner-only, like the database it copies.
+                let file = db::connection::owner_only_options()
+                    .create(true)
+                    .truncate(true)
+                    .open(path)
                     .map_err(|e| DbError::Task(format!("{}: {e}", path.display())))?;
                 export::export(conn, &mut BufWriter::new(file), since)
             }
@@ -62,6 +66,20 @@ async fn write(settings: &Settings, doc: Document) -> Result<Counts, String> {
     .map_err(|e| e.to_string())
 }
 
+/// Applies the admin API's rules to `doc` (see [`rules`]); every problem, or nothing.
+fn checked(settings: &Settings, doc: &mut Document) -> Result<(), String> {
+    let known: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
+    let problems = rules::apply(doc, &known);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}; nothing was imported",
+            rules::describe(&problems)
+        ))
+    }
+}
+
 /// `watchpost import --file FILE` (`-`: standard input): all rows in one transaction, or none.
 pub async fn import_file(settings: &Settings, file: &str) -> Result<String, String> {
     let mut text = String::new();
@@ -73,7 +91,9 @@ pub async fn import_file(settings: &Settings, file: &str) -> Result<String, Stri
     read.map_err(|e| format!("{file}: {e}"))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{file}: not JSON: {e}"))?;
-    let doc = Document::parse(&value).map_err(|e| format!("{file}: {e}; nothing was imported"))?;
+    let mut doc =
+        Document::parse(&value).map_err(|e| format!("{file}: {e}; nothing was imported"))?;
+    checked(settings, &mut doc).map_err(|e| format!("{file}: {e}"))?;
     let counts = write(settings, doc).await?;
     Ok(format!("Imported {counts}"))
 }
@@ -82,10 +102,11 @@ pub async fn import_file(settings: &Settings, file: &str) -> Result<String, Stri
 /// outages in progress; prints what it brought.
 pub async fn import_django(settings: &Settings, url: &str) -> Result<String, String> {
     let source = url.to_string();
-    let doc = actix_web::rt::task::spawn_blocking(move || django::read(&source))
+    let mut doc = actix_web::rt::task::spawn_blocking(move || django::read(&source))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("{e}; nothing was imported"))?;
+    checked(settings, &mut doc)?;
     let configured: BTreeSet<&str> = settings.services.iter().map(|s| s.name.as_str()).collect();
     let found: BTreeSet<String> = doc
         .checks

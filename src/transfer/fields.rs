@@ -73,9 +73,13 @@ impl<'a> Fields<'a> {
     pub fn opt_time(&self, name: &str) -> Read<Option<DateTime<Utc>>> {
         match self.get(name) {
             None => Ok(None),
-            Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
-                .map(|t| Some(micros(t.with_timezone(&Utc))))
-                .map_err(|_| format!("field {name}: {s:?} is not an RFC 3339 time")),
+            Some(Value::String(s)) => {
+                let t = DateTime::parse_from_rfc3339(s)
+                    .map(|t| micros(t.with_timezone(&Utc)))
+                    .map_err(|_| format!("field {name}: {s:?} is not an RFC 3339 time"))?;
+                crate::ops::year_in_range(t).map_err(|why| format!("field {name}: {why}"))?;
+                Ok(Some(t))
+            }
             Some(_) => Err(format!("field {name}: expected an RFC 3339 time string")),
         }
     }

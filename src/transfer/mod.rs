@@ -3,14 +3,16 @@
 //! The document is one JSON object keyed by table (`health_checks`, `outages`,
 //! `service_states`, `incidents`, `maintenance_windows`), rows in time order, ids left out,
 //! times RFC 3339 UTC (microseconds). Export streams it; import reads it whole, checks every
-//! row (a bad one names its table, row and field) and writes everything in one transaction,
-//! skipping rows already present by their natural key.
+//! row against the admin API's rules (a bad one names its table, row and field; then nothing
+//! is written) and writes everything in one transaction, skipping rows already present by
+//! their natural key.
 
 pub mod command;
 pub mod django;
 pub mod export;
 pub mod fields;
 pub mod rows;
+pub mod rules;
 pub mod store;
 
 use rows::{CheckRow, IncidentRow, OutageRow, StateRow, WindowRow};

@@ -50,6 +50,14 @@ pub fn favicon(status: OverallStatus) -> String {
     )
 }
 
+/// The page's publisher, or `null` (ignored by JSON-LD) for neutral branding: no home page, no logo.
+fn publisher(page: &StatusPageSettings) -> serde_json::Value {
+    if page.home_url.is_empty() && page.logo_url.is_empty() {
+        return serde_json::Value::Null;
+    }
+    serde_json::json!({"@type": "Organization", "url": page.home_url, "logo": page.logo_url})
+}
+
 fn json_ld(page: &StatusPageSettings) -> String {
     let doc = serde_json::json!({
         "@context": "https://schema.org",
@@ -57,7 +65,7 @@ fn json_ld(page: &StatusPageSettings) -> String {
         "name": page.title,
         "description": page.description,
         "url": page.url,
-        "publisher": {"@type": "Organization", "url": page.home_url, "logo": page.logo_url},
+        "publisher": publisher(page),
     });
     // `</` cannot end the script element early once escaped.
     doc.to_string().replace("</", "<\\/")
@@ -78,11 +86,11 @@ fn head(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
             meta property="og:title" content=(page.title);
             meta property="og:description" content=(page.description);
             meta property="og:url" content=(page.url);
-            meta property="og:image" content=(page.logo_url);
+            @if !page.logo_url.is_empty() { meta property="og:image" content=(page.logo_url); }
             meta name="twitter:card" content="summary";
             meta name="twitter:title" content=(page.title);
             meta name="twitter:description" content=(page.description);
-            meta name="twitter:image" content=(page.logo_url);
+            @if !page.logo_url.is_empty() { meta name="twitter:image" content=(page.logo_url); }
             link rel="icon" type="image/svg+xml" id="favicon" href={ "/favicon.svg?status=" (overall) };
             link rel="alternate" type="application/rss+xml" title=(feed_title) href="/history.rss";
             link rel="alternate" type="application/atom+xml" title=(feed_title) href="/history.atom";
@@ -140,7 +148,11 @@ pub fn status_page(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
             (head(page, snap))
             body {
                 header class="top" {
-                    a href=(page.home_url) class="logo" { img src=(page.logo_url) alt=(page.title) height="32"; }
+                    @if page.logo_url.is_empty() {} @else if page.home_url.is_empty() {
+                        img class="logo" src=(page.logo_url) alt=(page.title) height="32";
+                    } @else {
+                        a href=(page.home_url) class="logo" { img src=(page.logo_url) alt=(page.title) height="32"; }
+                    }
                     div {
                         h1 { (page.title) }
                         p class="subtitle" { (page.description) " · " (services_blurb(snap, &layout)) }

@@ -1,0 +1,121 @@
+//! The admin API's rules applied to an import, pure: incidents' severity and text, maintenance
+//! windows' title, description and configured services, plausible check figures, and stored
+//! error text cut to what the monitor stores. Every problem names its table, row and field.
+//!
+//! History of services no longer configured (checks, outages, states) is kept: an export of
+//! a database that holds it (as `--from-django` brings it) must import back.
+
+use super::Document;
+use crate::ops::incidents::{check_severity, check_text, MAX_TEXT};
+use crate::ops::window_rules::{check_services, check_title};
+use crate::ops::FieldError;
+
+/// Bytes of a check's error text kept, as the monitor stores it (cut on a character boundary).
+pub const MAX_ERROR_BYTES: usize = 1024;
+/// Problems listed before the rest are only counted.
+const SHOWN: usize = 10;
+
+/// Checks `doc` against the rules, cutting long error texts; every problem as
+/// `table T, row N: field F: why` (rows from 1), in table order.
+pub fn apply(doc: &mut Document, known: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut at = |table: &str, row: usize, errors: Vec<FieldError>| {
+        for e in errors {
+            problems.push(format!(
+                "table {table}, row {}: field {}: {}",
+                row + 1,
+                e.field,
+                e.message
+            ));
+        }
+    };
+    for (i, c) in doc.checks.iter_mut().enumerate() {
+        at("health_checks", i, check_row(c));
+    }
+    for (i, r) in doc.incidents.iter().enumerate() {
+        let mut errors = Vec::new();
+        check_severity(&mut errors, &r.severity);
+        check_text(&mut errors, &r.text);
+        at("incidents", i, errors);
+    }
+    for (i, w) in doc.windows.iter().enumerate() {
+        let mut errors = Vec::new();
+        check_title(&mut errors, &w.title);
+        if w.description.chars().count() > MAX_TEXT {
+            let why = format!("is longer than {MAX_TEXT} characters");
+            errors.push(FieldError::new("description", why));
+        }
+        check_services(&mut errors, &w.affected_services, known);
+        for e in &mut errors {
+            if e.field == "services" {
+                e.field = "affected_services".into();
+            }
+        }
+        at("maintenance_windows", i, errors);
+    }
+    problems
+}
+
+/// The problems as one message: the first [`SHOWN`], then how many more.
+pub fn describe(problems: &[String]) -> String {
+    let mut text = problems
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if problems.len() > SHOWN {
+        text.push_str(&format!(" (and {} more)", problems.len() - SHOWN));
+    }
+    text
+}
+
+fn check_row(c: &mut super::rows::CheckRow) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some(code) = c.status_code.filter(|c| !(100..=599).contains(c)) {
+        let why = format!("{code} is not an HTTP status (100-599)");
+        errors.push(FieldError::new("status_code", why));
+    }
+    if let Some(ms) = c.response_time_ms.filter(|ms| *ms < 0) {
+        errors.push(FieldError::new(
+            "response_time_ms",
+            format!("{ms} is negative"),
+        ));
+    }
+    if let Some(text) = &mut c.error_message {
+        cut(text, MAX_ERROR_BYTES);
+    }
+    errors
+}
+
+/// Cuts `text` to at most `max` bytes, on a character boundary.
+fn cut(text: &mut String, max: usize) {
+    if text.len() > max {
+        let end = (0..=max)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary() {
+        let mut text = "é".repeat(600);
+        cut(&mut text, 1023);
+        assert_eq!(text.len(), 1022);
+        let mut short = "ok".to_string();
+        cut(&mut short, 1024);
+        assert_eq!(short, "ok");
+    }
+
+    #[test]
+    fn many_problems_are_counted_past_ten() {
+        let problems: Vec<String> = (0..12).map(|i| format!("p{i}")).collect();
+        assert!(describe(&problems).ends_with("p9 (and 2 more)"));
+    }
+}
