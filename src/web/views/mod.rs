@@ -50,6 +50,21 @@ pub fn favicon(status: OverallStatus) -> String {
     )
 }
 
+/// JSON safe inside a `<script>` element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`
+/// (JSON escapes, so the text decodes unchanged), so no `</script>` or `<!--` can form.
+pub fn script_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn json_ld(page: &StatusPageSettings) -> String {
     let doc = serde_json::json!({
         "@context": "https://schema.org",
@@ -59,8 +74,7 @@ fn json_ld(page: &StatusPageSettings) -> String {
         "url": page.url,
         "publisher": {"@type": "Organization", "url": page.home_url, "logo": page.logo_url},
     });
-    // `</` cannot end the script element early once escaped.
-    doc.to_string().replace("</", "<\\/")
+    script_safe_json(&doc.to_string())
 }
 
 fn head(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
