@@ -89,8 +89,16 @@ pub fn sparkline(samples: &[(DateTime<Utc>, u64)]) -> Markup {
     }
 }
 
-fn bar_title(bar: &uptime::DayBar) -> String {
-    format!("{}: {} up", bar.date, uptime::format_percent(bar.uptime))
+/// A day bar's tooltip: `2026-11-25: 99.95% uptime`, or `2026-11-25: no data`.
+pub fn bar_title(bar: &uptime::DayBar) -> String {
+    match bar.uptime {
+        Some(_) => format!(
+            "{}: {} uptime",
+            bar.date,
+            uptime::format_percent(bar.uptime)
+        ),
+        None => format!("{}: no data", bar.date),
+    }
 }
 
 /// The accessible summary of a strip.
@@ -119,14 +127,7 @@ pub fn uptime_strip(view: &ServiceView, detail: &ServiceDetail) -> Markup {
                 span class="pct" { (uptime::format_percent(view.uptime_90d)) }
             }
             div class="uptime-bars" role="img" aria-label=(strip_label(view, detail)) {
-                // Only bars with downtime carry a tooltip: the strip's label sums up the rest,
-                // and 100 services' 9,000 bars stay a small page.
-                @for bar in &detail.bars {
-                    @match bar.status {
-                        DayStatus::Partial | DayStatus::Down => i class=(bar.status.class()) title=(bar_title(bar)) {},
-                        _ => i class=(bar.status.class()) {},
-                    }
-                }
+                @for bar in &detail.bars { i class=(bar.status.class()) title=(bar_title(bar)) {} }
             }
         }
     }
@@ -144,16 +145,35 @@ pub fn legend() -> Markup {
     }
 }
 
+/// How long a resolved incident lasted, in whole units: `30s`, `1m`, `3h 5m` (a negative
+/// span reads `0s`).
+pub fn resolved_span(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h {}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// An incident's badge: its severity, or `Resolved · 1m` once resolved.
+pub fn incident_badge(i: &Incident, resolved: bool) -> String {
+    if resolved {
+        format!("Resolved · {}", resolved_span(i.duration_seconds()))
+    } else {
+        i.severity.label().to_string()
+    }
+}
+
 fn incident_row(i: &Incident, resolved: bool) -> Markup {
     html! {
         li class={ "incident sev-" (i.severity.label().to_lowercase()) } {
-            span class="sev" { (i.severity.label()) }
+            span class="sev" { (incident_badge(i, resolved)) }
             p class="text" { (i.text) }
             p class="when" {
                 "Posted " (time(i.created_at))
                 @if resolved {
-                    " · Resolved " (time(i.updated_at)) " · Lasted "
-                    (crate::alert::slack::format_downtime(i.duration_seconds()))
+                    " · Resolved " (time(i.updated_at))
                 } @else if i.updated_at != i.created_at {
                     " · Updated " (time(i.updated_at))
                 }

@@ -1,5 +1,5 @@
 use super::*;
-use chrono::{Duration, TimeZone};
+use chrono::{Duration, NaiveDate, TimeZone};
 
 fn samples(values: &[u64]) -> Vec<(DateTime<Utc>, u64)> {
     let start = Utc
@@ -11,6 +11,46 @@ fn samples(values: &[u64]) -> Vec<(DateTime<Utc>, u64)> {
         .enumerate()
         .map(|(i, ms)| (start + Duration::minutes(i as i64), *ms))
         .collect()
+}
+
+#[test]
+fn resolved_spans_count_whole_units() {
+    let cases = [
+        (-5, "0s"),
+        (0, "0s"),
+        (30, "30s"),
+        (59, "59s"),
+        (60, "1m"),
+        (95, "1m"),
+        (3599, "59m"),
+        (3600, "1h 0m"),
+        (3 * 3600 + 5 * 60 + 59, "3h 5m"),
+    ];
+    for (seconds, text) in cases {
+        assert_eq!(resolved_span(seconds), text, "{seconds} s");
+    }
+}
+
+#[test]
+fn a_bar_tooltip_reads_uptime_or_no_data() {
+    let date = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    let bar = |uptime, status| uptime::DayBar {
+        date,
+        status,
+        uptime,
+    };
+    assert_eq!(
+        bar_title(&bar(Some(99.95), DayStatus::Partial)),
+        "2026-11-25: 99.95% uptime"
+    );
+    assert_eq!(
+        bar_title(&bar(Some(100.0), DayStatus::Up)),
+        "2026-11-25: 100% uptime"
+    );
+    assert_eq!(
+        bar_title(&bar(None, DayStatus::NoData)),
+        "2026-11-25: no data"
+    );
 }
 
 #[test]
@@ -36,4 +76,15 @@ fn the_area_under_the_line_is_a_closed_path_along_the_points() {
     );
     assert!(html.contains("<title>min 10ms, max 30ms, latest 30ms</title>"));
     assert!(html.contains(&format!("d=\"{area}\"")));
+}
+
+#[test]
+fn embedded_json_has_no_angle_bracket_or_ampersand_and_decodes_unchanged() {
+    let text = "a <!-- b --> </script> & c";
+    let json = serde_json::json!({ "name": text }).to_string();
+    let safe = crate::web::views::script_safe_json(&json);
+    assert!(!safe.contains(['<', '>', '&']), "{safe}");
+    assert!(safe.contains("\\u003c!--"), "{safe}");
+    let back: serde_json::Value = serde_json::from_str(&safe).expect("JSON");
+    assert_eq!(back["name"], text);
 }
