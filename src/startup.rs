@@ -76,6 +76,9 @@ impl Application {
             days: settings.checks.retention_days,
         };
         let core = start_core(&settings, pool, restored, Some(retention));
+        // The page starts from the stored state, not "Checking…" until every next cycle.
+        crate::actors::status_cache::seed(&core.cache, (**web_pool).clone(), &settings.services)
+            .await;
         let links = MonitorLinks {
             persistence: core.persistence.clone().recipient(),
             cache: core.cache.clone().recipient(),
