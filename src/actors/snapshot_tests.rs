@@ -112,5 +112,9 @@ fn a_service_without_a_result_has_no_uptime_and_no_bars() {
     let statuses = |i: usize| snap.details[i].bars.iter().map(|b| b.status);
     assert!(statuses(0).all(|s| s == uptime::DayStatus::NoData));
     assert_eq!(web.uptime_24h, Some(100.0));
-    assert_eq!(statuses(1).last(), Some(uptime::DayStatus::Up), "today");
+    assert_eq!(
+        statuses(1).next_back(),
+        Some(uptime::DayStatus::Up),
+        "today"
+    );
 }
