@@ -1,9 +1,6 @@
 use super::*;
 use crate::actors::status_cache::{GetSnapshot, StatusUpdate};
-use crate::db::history::History;
-use crate::domain::uptime::Span;
-use chrono::{Duration, TimeZone};
-use std::collections::HashMap;
+use chrono::TimeZone;
 use std::sync::Arc;
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -14,6 +11,7 @@ fn at(minute: u32) -> DateTime<Utc> {
 
 fn stored(status: &str, code: i32, ms: i32, error: Option<&str>) -> Stored {
     Stored {
+        open: None,
         service: "api".into(),
         check: CheckRecord {
             checked_at: at(5),
@@ -28,8 +26,11 @@ fn stored(status: &str, code: i32, ms: i32, error: Option<&str>) -> Stored {
 
 #[test]
 fn an_open_outage_shows_down_with_the_hint_of_the_last_check() {
-    let down = stored("down", 503, 12, Some("Expected 200, got 503"));
-    let view = seeded(&ServiceView::unknown("api"), &down, Some(at(1)));
+    let down = Stored {
+        open: Some(at(1)),
+        ..stored("down", 503, 12, Some("Expected 200, got 503"))
+    };
+    let view = seeded(&ServiceView::unknown("api"), &down);
     assert_eq!(view.status, ServiceStatus::Down);
     assert_eq!(
         view.detail.as_deref(),
@@ -42,16 +43,15 @@ fn an_open_outage_shows_down_with_the_hint_of_the_last_check() {
 #[test]
 fn an_up_check_shows_up_or_degraded_and_a_blip_unknown() {
     let live = ServiceView::unknown("api");
-    let up = seeded(&live, &stored("up", 200, 40, None), None);
+    let up = seeded(&live, &stored("up", 200, 40, None));
     assert_eq!((up.status, up.detail), (ServiceStatus::Up, None));
     assert_eq!(up.response_time_ms, Some(40));
-    let slow = seeded(&live, &stored("up", 200, 2500, None), None);
+    let slow = seeded(&live, &stored("up", 200, 2500, None));
     assert_eq!(slow.status, ServiceStatus::Degraded);
     assert_eq!(slow.detail.as_deref(), Some("Slow response"));
     let blip = seeded(
         &live,
         &stored("down", 503, 9, Some("Expected 200, got 503")),
-        None,
     );
     assert_eq!(blip.status, ServiceStatus::Unknown);
     assert_eq!(blip.last_checked, Some(at(5)));
@@ -63,21 +63,10 @@ fn page() -> Arc<crate::settings::StatusPageSettings> {
 }
 
 #[actix_web::test]
-async fn the_seed_takes_the_open_outage_from_the_history_and_never_overrides_a_cycle() {
+async fn the_seed_shows_the_stored_state_and_never_overrides_a_cycle() {
     let now = Utc::now();
-    let history = History {
-        monitored_since: Some(now - Duration::days(1)),
-        outages: vec![Span {
-            start: at(1),
-            end: None,
-        }],
-        samples: Vec::new(),
-    };
     let names = ["api".to_string(), "web".to_string()];
-    let loaded = HashMap::from([("api".to_string(), history)]);
-    let cache = StatusCache::new(&names, page())
-        .with_history(loaded)
-        .start();
+    let cache = StatusCache::new(&names, page()).start();
     let fresh = StatusUpdate {
         service: "web".into(),
         status: ServiceStatus::Up,
@@ -87,13 +76,15 @@ async fn the_seed_takes_the_open_outage_from_the_history_and_never_overrides_a_c
         since: None,
     };
     cache.send(fresh).await.expect("send");
-    let mut old_web = stored("down", 500, 3, Some("Expected 200, got 500"));
-    old_web.service = "web".into();
-    let seed = Seed(vec![
-        stored("down", 503, 12, Some("Expected 200, got 503")),
-        old_web,
-    ]);
-    cache.send(seed).await.expect("send");
+    let api = Stored {
+        open: Some(at(1)),
+        ..stored("down", 503, 12, Some("Expected 200, got 503"))
+    };
+    let web = Stored {
+        service: "web".into(),
+        ..stored("down", 500, 3, Some("Expected 200, got 500"))
+    };
+    cache.send(Seed(vec![api, web])).await.expect("send");
     let snap = cache.send(GetSnapshot).await.expect("snapshot");
     assert_eq!(snap.services[0].status, ServiceStatus::Down);
     assert_eq!(snap.services[0].since, Some(at(1)));
