@@ -119,13 +119,17 @@ async fn restart_shows_the_stored_state(dir: &Path, db: &str) {
     let target = FakeServer::start();
     target.set("/ok", Reply::status(200));
     target.set("/bad", Reply::status(503));
-    let services = [
+    target.set("/flaky", Reply::status(200));
+    let mut services = vec![
         ("bad", target.url("/bad"), ""),
         ("ok", target.url("/ok"), ""),
+        ("flaky", target.url("/flaky"), "failure_threshold = 100"),
     ];
     let first = config(db, "0.2", "", &services);
     serve_until(dir, &first, |json| {
-        json["overall_status"] == "partial" && service(&json, "ok")["status"] == "up"
+        json["overall_status"] == "partial"
+            && service(&json, "ok")["status"] == "up"
+            && service(&json, "flaky")["status"] == "up"
     })
     .await;
 
@@ -134,6 +138,9 @@ async fn restart_shows_the_stored_state(dir: &Path, db: &str) {
     let slow = Duration::from_secs(60);
     target.set("/ok", Reply::status(200).delayed(slow));
     target.set("/bad", Reply::status(503).delayed(slow));
+    // `flaky` fails from now on, below its threshold: a blip, which leaves it as it was (up).
+    target.set("/flaky", Reply::status(503));
+    services[2].2 = "failure_threshold = 100\ninterval = 0.3";
     let path = dir.join("watchpost.toml");
     std::fs::write(&path, config(db, "3600", "", &services)).expect("config");
     let served = Served::start(dir, &path, free_port()).await;
@@ -155,6 +162,16 @@ async fn restart_shows_the_stored_state(dir: &Path, db: &str) {
     assert!(!page.contains("Checking…"));
     assert!(!page.contains("Waiting for the first checks"));
     assert!(page.contains("Down · Unexpected response (HTTP 503)"));
+    let stored = service(&json, "flaky")["last_checked"].clone();
+    assert_eq!(service(&json, "flaky")["status"], "up", "{json}");
+    let failed_since = eventually(WAIT, || async {
+        let json = status(&served.base).await;
+        service(&json, "flaky")["last_checked"] != stored
+    })
+    .await;
+    assert!(failed_since, "flaky was never checked again");
+    let json = status(&served.base).await;
+    assert_eq!(service(&json, "flaky")["status"], "up", "a blip: {json}");
 }
 
 #[actix_web::test]
