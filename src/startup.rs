@@ -75,7 +75,10 @@ impl Application {
             at: settings.checks.cleanup_at,
             days: settings.checks.retention_days,
         };
-        let core = start_core(&settings, pool, restored, Some(retention));
+        let mut core = start_core(&settings, pool, restored, Some(retention));
+        // The page starts from the stored state, not "Checking…" until every next cycle.
+        let db = (**web_pool).clone();
+        crate::actors::status_cache::seed(&core.cache, db, &mut core.monitors).await;
         let links = MonitorLinks {
             persistence: core.persistence.clone().recipient(),
             cache: core.cache.clone().recipient(),

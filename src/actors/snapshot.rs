@@ -170,10 +170,12 @@ fn with_history(
     now: DateTime<Utc>,
 ) -> (ServiceView, ServiceDetail) {
     let h = input.history;
+    // Nothing is known of a service before its first result: no uptime, no bar (not 100 %).
+    let since = input.live.last_checked.and(h.monitored_since);
     let up = |days: i64| {
         round(uptime::uptime(
             &h.outages,
-            h.monitored_since,
+            since,
             now - Duration::days(days),
             now,
         ))
@@ -197,7 +199,7 @@ fn with_history(
             .copied()
             .filter(|(at, _)| *at >= day_ago)
             .collect(),
-        bars: uptime::daily_bars(&h.outages, h.monitored_since, now),
+        bars: uptime::daily_bars(&h.outages, since, now),
     };
     (view, detail)
 }

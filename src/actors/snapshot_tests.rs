@@ -71,3 +71,50 @@ fn keeping_everything_gives_the_stored_bytes() {
     assert_eq!(once.etag, snap.json.etag, "same bytes, same ETag");
     assert!(once.gzip.is_empty());
 }
+
+#[test]
+fn a_service_without_a_result_has_no_uptime_and_no_bars() {
+    let now = Utc::now();
+    let history = History {
+        monitored_since: Some(now - Duration::days(2)),
+        ..History::default()
+    };
+    let page = crate::settings::load(&crate::settings::LoadOptions::default())
+        .expect("defaults")
+        .status_page;
+    let waiting = ServiceView::unknown("api");
+    let checked = ServiceView {
+        status: ServiceStatus::Up,
+        last_checked: Some(now),
+        ..ServiceView::unknown("web")
+    };
+    let inputs = [
+        Input {
+            live: &waiting,
+            history: &history,
+        },
+        Input {
+            live: &checked,
+            history: &history,
+        },
+    ];
+    let snap = Snapshot::assemble(&inputs, Arc::new(Notices::default()), &page, now);
+    let (api, web) = (&snap.services[0], &snap.services[1]);
+    assert_eq!(
+        (
+            api.uptime_24h,
+            api.uptime_7d,
+            api.uptime_30d,
+            api.uptime_90d
+        ),
+        (None, None, None, None)
+    );
+    let statuses = |i: usize| snap.details[i].bars.iter().map(|b| b.status);
+    assert!(statuses(0).all(|s| s == uptime::DayStatus::NoData));
+    assert_eq!(web.uptime_24h, Some(100.0));
+    assert_eq!(
+        statuses(1).next_back(),
+        Some(uptime::DayStatus::Up),
+        "today"
+    );
+}

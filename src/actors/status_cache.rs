@@ -5,6 +5,8 @@
 //! database is away.
 
 use super::board::{self, Board};
+#[path = "seed.rs"]
+pub mod seed;
 pub use super::snapshot::{Input, Rendered, ServiceDetail, ServiceView, Snapshot};
 use crate::db::history::{self, History, SAMPLES};
 use crate::db::Pool;
@@ -14,6 +16,7 @@ use crate::domain::uptime::Span;
 use crate::settings::{ServiceSettings, StatusPageSettings};
 use actix::prelude::*;
 use chrono::{DateTime, Duration as Age, Utc};
+pub use seed::{seed, Seed};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};

@@ -193,3 +193,86 @@ pub fn open_outage(conn: &mut AnyConnection, service: &str) -> QueryResult<Optio
         .optional()?;
     Ok(start.map(|s| s.and_utc()))
 }
+
+/// A service's newest check as [`latest_checks`] reads it on SQLite.
+type LatestTuple = (
+    NaiveDateTime,
+    String,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+);
+
+#[derive(QueryableByName)]
+struct LatestRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    service_name: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    checked_at: NaiveDateTime,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    status_code: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    response_time_ms: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    error_message: Option<String>,
+}
+
+/// The newest stored check of each service in `names` that has one (what the page shows
+/// right after a start): one indexed query per service on SQLite, one round trip on
+/// PostgreSQL.
+pub fn latest_checks(
+    conn: &mut AnyConnection,
+    names: &[String],
+) -> QueryResult<std::collections::HashMap<String, CheckRecord>> {
+    let mut latest = std::collections::HashMap::new();
+    if let AnyConnection::Postgresql(c) = conn {
+        let rows: Vec<LatestRow> = diesel::sql_query(
+            "SELECT s.name AS service_name, h.checked_at, h.status, h.status_code, \
+             h.response_time_ms, h.error_message \
+             FROM unnest($1::text[]) AS s(name) CROSS JOIN LATERAL ( \
+               SELECT checked_at, status, status_code, response_time_ms, error_message \
+               FROM health_checks WHERE service_name = s.name \
+               ORDER BY checked_at DESC, id DESC LIMIT 1) h",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(names)
+        .load(c)?;
+        for r in rows {
+            let record = CheckRecord {
+                checked_at: r.checked_at.and_utc(),
+                status: r.status,
+                status_code: r.status_code,
+                response_time_ms: r.response_time_ms,
+                error_message: r.error_message,
+            };
+            latest.insert(r.service_name, record);
+        }
+        return Ok(latest);
+    }
+    for name in names {
+        let row: Option<LatestTuple> = health_checks::table
+            .filter(health_checks::service_name.eq(name))
+            .order((health_checks::checked_at.desc(), health_checks::id.desc()))
+            .select((
+                health_checks::checked_at,
+                health_checks::status,
+                health_checks::status_code,
+                health_checks::response_time_ms,
+                health_checks::error_message,
+            ))
+            .first(conn)
+            .optional()?;
+        if let Some((at, status, code, ms, error)) = row {
+            let record = CheckRecord {
+                checked_at: at.and_utc(),
+                status,
+                status_code: code,
+                response_time_ms: ms,
+                error_message: error,
+            };
+            latest.insert(name.clone(), record);
+        }
+    }
+    Ok(latest)
+}

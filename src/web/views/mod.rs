@@ -58,22 +58,42 @@ fn publisher(page: &StatusPageSettings) -> serde_json::Value {
     serde_json::json!({"@type": "Organization", "url": page.home_url, "logo": page.logo_url})
 }
 
+/// The page's own address, ending with `/` as the sitemap lists it (canonical link, `og:url`).
+pub fn page_url(page: &StatusPageSettings) -> String {
+    format!("{}/", crate::web::feeds::base_url(page))
+}
+
+/// JSON safe inside a `<script>` element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`
+/// (JSON escapes, so the text decodes unchanged), so no `</script>` or `<!--` can form.
+pub fn script_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn json_ld(page: &StatusPageSettings) -> String {
     let doc = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "WebPage",
         "name": page.title,
         "description": page.description,
-        "url": page.url,
+        "url": page_url(page),
         "publisher": publisher(page),
     });
-    // `</` cannot end the script element early once escaped.
-    doc.to_string().replace("</", "<\\/")
+    script_safe_json(&doc.to_string())
 }
 
 fn head(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
     let overall = serde_plain(&snap.overall_status);
     let feed_title = format!("{} — Incident History", page.title);
+    let url = page_url(page);
     html! {
         head {
             meta charset="utf-8";
@@ -81,11 +101,11 @@ fn head(page: &StatusPageSettings, snap: &Snapshot) -> Markup {
             meta http-equiv="refresh" content="60";
             title { (snap.status_label) " · " (page.title) }
             meta name="description" content=(page.description);
-            link rel="canonical" href=(page.url);
+            link rel="canonical" href=(url);
             meta property="og:type" content="website";
             meta property="og:title" content=(page.title);
             meta property="og:description" content=(page.description);
-            meta property="og:url" content=(page.url);
+            meta property="og:url" content=(url);
             @if !page.logo_url.is_empty() { meta property="og:image" content=(page.logo_url); }
             meta name="twitter:card" content="summary";
             meta name="twitter:title" content=(page.title);

@@ -27,34 +27,78 @@ pub fn spark_summary(samples: &[(DateTime<Utc>, u64)]) -> Option<String> {
     Some(format!("min {min}ms, max {max}ms, latest {latest}ms"))
 }
 
-/// The response-time sparkline: an inline SVG polyline with a tooltip.
-pub fn sparkline(samples: &[(DateTime<Utc>, u64)]) -> Markup {
-    let Some(summary) = spark_summary(samples) else {
-        return html! { span class="spark spark-empty" { "No data yet" } };
-    };
+/// The sparkline's points (`x,y`), oldest first, scaled to the box; none for fewer than two
+/// samples (one point is no line).
+pub fn spark_points(samples: &[(DateTime<Utc>, u64)]) -> Vec<(f64, f64)> {
+    if samples.len() < 2 {
+        return Vec::new();
+    }
     let min = samples.iter().map(|s| s.1).min().unwrap_or(0) as f64;
     let max = samples.iter().map(|s| s.1).max().unwrap_or(0) as f64;
     let span = (max - min).max(1.0);
-    let step = SPARK_W / (samples.len().max(2) - 1) as f64;
-    let points: Vec<String> = samples
+    let step = SPARK_W / (samples.len() - 1) as f64;
+    samples
         .iter()
         .enumerate()
         .map(|(i, (_, ms))| {
             let y = SPARK_H - 2.0 - (*ms as f64 - min) / span * (SPARK_H - 4.0);
-            format!("{:.1},{:.1}", i as f64 * step, y)
+            (i as f64 * step, y)
         })
+        .collect()
+}
+
+/// The closed outline of the area under the line: along the points, down to the bottom edge
+/// and back.
+pub fn spark_area(points: &[(f64, f64)]) -> Option<String> {
+    let (first, last) = (points.first()?, points.last()?);
+    let line: Vec<String> = points
+        .iter()
+        .map(|(x, y)| format!("L{x:.1},{y:.1}"))
+        .collect();
+    Some(format!(
+        "M{:.1},{SPARK_H:.1} {} L{:.1},{SPARK_H:.1} Z",
+        first.0,
+        line.join(" "),
+        last.0
+    ))
+}
+
+/// The response-time sparkline: an inline SVG with the area under the line filled and a
+/// polyline with a tooltip; none (a placeholder) for fewer than two samples.
+pub fn sparkline(samples: &[(DateTime<Utc>, u64)]) -> Markup {
+    let points = spark_points(samples);
+    let (Some(summary), Some(area)) = (spark_summary(samples), spark_area(&points)) else {
+        let text = if samples.is_empty() {
+            "No data yet"
+        } else {
+            ""
+        };
+        return html! { span class="spark spark-empty" { (text) } };
+    };
+    let line: Vec<String> = points
+        .iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
         .collect();
     html! {
         svg class="spark" viewBox="0 0 120 24" width="120" height="24" role="img"
             aria-label={ "Response time, last 24 hours: " (summary) } {
             title { (summary) }
-            polyline points=(points.join(" ")) fill="none" stroke="currentColor" stroke-width="1.5" {}
+            path class="spark-area" d=(area) fill="currentColor" fill-opacity="0.15" stroke="none" {}
+            polyline points=(line.join(" ")) fill="none" stroke="currentColor" stroke-width="1.5" {}
         }
     }
 }
 
-fn bar_title(bar: &uptime::DayBar) -> String {
-    format!("{}: {} up", bar.date, uptime::format_percent(bar.uptime))
+/// A day bar's tooltip: `2026-11-25: 99.95% uptime`, or `2026-11-25: no data`.
+pub fn bar_title(bar: &uptime::DayBar) -> String {
+    match bar.uptime {
+        Some(_) => format!(
+            "{}: {} uptime",
+            bar.date,
+            uptime::format_percent(bar.uptime)
+        ),
+        None => format!("{}: no data", bar.date),
+    }
 }
 
 /// The accessible summary of a strip.
@@ -83,14 +127,7 @@ pub fn uptime_strip(view: &ServiceView, detail: &ServiceDetail) -> Markup {
                 span class="pct" { (uptime::format_percent(view.uptime_90d)) }
             }
             div class="uptime-bars" role="img" aria-label=(strip_label(view, detail)) {
-                // Only bars with downtime carry a tooltip: the strip's label sums up the rest,
-                // and 100 services' 9,000 bars stay a small page.
-                @for bar in &detail.bars {
-                    @match bar.status {
-                        DayStatus::Partial | DayStatus::Down => i class=(bar.status.class()) title=(bar_title(bar)) {},
-                        _ => i class=(bar.status.class()) {},
-                    }
-                }
+                @for bar in &detail.bars { i class=(bar.status.class()) title=(bar_title(bar)) {} }
             }
         }
     }
@@ -108,16 +145,35 @@ pub fn legend() -> Markup {
     }
 }
 
+/// How long a resolved incident lasted, in whole units: `30s`, `1m`, `3h 5m` (a negative
+/// span reads `0s`).
+pub fn resolved_span(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h {}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// An incident's badge: its severity, or `Resolved · 1m` once resolved.
+pub fn incident_badge(i: &Incident, resolved: bool) -> String {
+    if resolved {
+        format!("Resolved · {}", resolved_span(i.duration_seconds()))
+    } else {
+        i.severity.label().to_string()
+    }
+}
+
 fn incident_row(i: &Incident, resolved: bool) -> Markup {
     html! {
         li class={ "incident sev-" (i.severity.label().to_lowercase()) } {
-            span class="sev" { (i.severity.label()) }
+            span class="sev" { (incident_badge(i, resolved)) }
             p class="text" { (i.text) }
             p class="when" {
                 "Posted " (time(i.created_at))
                 @if resolved {
-                    " · Resolved " (time(i.updated_at)) " · Lasted "
-                    (crate::alert::slack::format_downtime(i.duration_seconds()))
+                    " · Resolved " (time(i.updated_at))
                 } @else if i.updated_at != i.created_at {
                     " · Updated " (time(i.updated_at))
                 }
@@ -179,3 +235,7 @@ pub fn maintenance(notices: &Notices, now: DateTime<Utc>) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "parts_tests.rs"]
+mod tests;
