@@ -274,6 +274,9 @@ async fn sparkline_needs_two_samples_and_fills_the_area_under_its_line() {
 
 #[actix_web::test]
 async fn the_originals_texts_for_bars_resolved_incidents_and_the_canonical_link() {
+    // The rows below are dated from today's UTC date; a run that crosses midnight compares them
+    // with the next day's bars, so it says so and proves nothing rather than fail.
+    let started_on = chrono::Utc::now().date_naive();
     let dir = tempfile::tempdir().expect("dir");
     let incident = |text: &str, seconds: i64| {
         format!(
@@ -306,6 +309,11 @@ async fn the_originals_texts_for_bars_resolved_incidents_and_the_canonical_link(
     .await;
     assert!(checked);
     let (_, html) = app.get("/").await;
+    if chrono::Utc::now().date_naive() != started_on {
+        eprintln!("skipped: the run crossed midnight UTC; run it again");
+        app.stop().await;
+        return;
+    }
     let day = |back: i64| (chrono::Utc::now() - chrono::Duration::days(back)).format("%Y-%m-%d");
     assert!(
         html.contains(&format!("title=\"{}: 97.91% uptime\"", day(2))),
