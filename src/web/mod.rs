@@ -13,6 +13,7 @@ pub mod badges;
 #[cfg(feature = "test-hooks")]
 pub mod faults;
 pub mod feeds;
+pub mod forwarded;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
