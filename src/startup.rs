@@ -22,6 +22,9 @@ use std::time::Duration;
 /// How long shutdown waits for pending writes.
 const SHUTDOWN_FLUSH: Duration = Duration::from_millis(1500);
 
+/// HTTP worker threads.
+const WORKERS: usize = 2;
+
 /// Errors that stop a start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -93,6 +96,7 @@ impl Application {
         );
         #[cfg(feature = "test-hooks")]
         let faults = Data::new(faults);
+        let nofile = crate::web::limits::raise_nofile();
         let listener = TcpListener::bind(settings.server.bind)?;
         let port = listener.local_addr()?.port();
         let cache = core.cache;
@@ -112,9 +116,13 @@ impl Application {
             app.configure(routes::configure)
                 .wrap(crate::web::security_headers())
                 .wrap(actix_web::middleware::Compress::default())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::web::limits::body_deadline,
+                ))
         })
         .listen(listener)?
-        .workers(2)
+        .workers(WORKERS)
+        .max_connections(crate::web::limits::connections_per_worker(nofile, WORKERS))
         .shutdown_timeout(3)
         .run();
         log::info!(

@@ -14,6 +14,8 @@ pub mod badges;
 pub mod faults;
 pub mod feeds;
 pub mod forwarded;
+pub mod forwarded;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
