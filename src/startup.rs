@@ -73,6 +73,7 @@ impl Application {
             settings.services.iter().map(|s| s.name.clone()).collect(),
         ));
         let session_key = Data::new(crate::web::auth::SessionKey::from_settings(&settings.admin));
+        let sessions = Data::new(crate::web::admin_sessions::Sessions::default());
         let (web_pool, page) = (
             Data::new(pool.clone()),
             Data::new(settings.status_page.clone()),
@@ -113,6 +114,7 @@ impl Application {
                 .app_data(admin.clone())
                 .app_data(names.clone())
                 .app_data(session_key.clone())
+                .app_data(sessions.clone())
                 .app_data(page.clone());
             #[cfg(feature = "test-hooks")]
             let app = app.app_data(faults.clone());
