@@ -231,8 +231,8 @@ pub struct ServiceNames(pub Vec<String>);
 pub struct SessionKey(pub [u8; 32]);
 
 impl SessionKey {
-    /// From `admin.session_secret` (sessions survive a restart), or random when it is empty
-    /// (every restart signs everyone out).
+    /// From `admin.session_secret`, or random when it is empty. Either way a restart signs
+    /// everyone out: the live sessions are kept in memory ([`super::admin_sessions`]).
     pub fn from_settings(admin: &AdminSettings) -> Self {
         if !admin.session_secret.is_empty() {
             return SessionKey(Sha256::digest(admin.session_secret.as_bytes()).into());
