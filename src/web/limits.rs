@@ -3,6 +3,7 @@
 //! start, and the connections the server accepts stay well below that limit, so `/healthz`
 //! keeps a descriptor to answer with.
 
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
@@ -11,8 +12,10 @@ use actix_web::rt::time::{sleep, Sleep};
 use actix_web::web::Bytes;
 use actix_web::HttpMessage;
 use futures_util::Stream;
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -25,7 +28,7 @@ const MIN_PER_WORKER: usize = 16;
 
 /// A request body that ends with a timeout error once its deadline has passed.
 struct Deadline {
-    inner: Payload,
+    inner: Rc<RefCell<Payload>>,
     timer: Pin<Box<Sleep>>,
     expired: bool,
 }
@@ -38,7 +41,7 @@ impl Stream for Deadline {
         if this.expired {
             return Poll::Ready(None);
         }
-        if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
+        if let Poll::Ready(item) = Pin::new(&mut *this.inner.borrow_mut()).poll_next(cx) {
             return Poll::Ready(item);
         }
         if this.timer.as_mut().poll(cx).is_ready() {
@@ -63,22 +66,55 @@ fn has_body(req: &ServiceRequest) -> bool {
     length || headers.contains_key(header::TRANSFER_ENCODING)
 }
 
-/// Middleware of the whole app: a request with a body gets [`BODY_TIMEOUT`] to send it, then
-/// reading it fails (handlers answer 408 or 400, and the connection closes).
-pub async fn body_deadline(
-    mut req: ServiceRequest,
-    next: Next<impl actix_web::body::MessageBody>,
-) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    if has_body(&req) {
-        let deadline = Deadline {
-            inner: req.take_payload(),
-            timer: Box::pin(sleep(BODY_TIMEOUT)),
-            expired: false,
-        };
-        let boxed: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(deadline);
-        req.set_payload(Payload::from(boxed));
+/// A response body that keeps its request's body alive until it has been sent. The HTTP/1
+/// dispatcher closes the connection after a response whose request body is unfinished and
+/// still held; once that body is dropped it would instead drain a chunked one to its end,
+/// however slowly it comes.
+struct Holding {
+    body: BoxBody,
+    _request_body: Rc<RefCell<Payload>>,
+}
+
+impl MessageBody for Holding {
+    type Error = <BoxBody as MessageBody>::Error;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
     }
-    next.call(req).await
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
+}
+
+/// Middleware of the whole app: a request with a body gets [`BODY_TIMEOUT`] to send it, then
+/// reading it fails (handlers answer 408 or 400); a body left unfinished when the response
+/// has been sent closes the connection instead of being drained.
+pub async fn body_deadline<B: MessageBody + 'static>(
+    mut req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if !has_body(&req) {
+        return Ok(next.call(req).await?.map_into_right_body());
+    }
+    let inner = Rc::new(RefCell::new(req.take_payload()));
+    let deadline = Deadline {
+        inner: inner.clone(),
+        timer: Box::pin(sleep(BODY_TIMEOUT)),
+        expired: false,
+    };
+    let boxed: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(deadline);
+    req.set_payload(Payload::from(boxed));
+    let resp = next.call(req).await?;
+    Ok(resp.map_body(|_, body| {
+        EitherBody::left(Holding {
+            body: BoxBody::new(body),
+            _request_body: inner,
+        })
+    }))
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit; returns the soft limit in force after
