@@ -8,7 +8,7 @@ mod harness;
 mod support;
 
 use harness::{answer_within, config, drip, incidents, target, timed, unfinished_post};
-use harness::{Binary, Browser};
+use harness::{chunked_drip_closed, Binary, Browser};
 use harness::{TOKEN, WRONG};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -83,6 +83,23 @@ async fn admin_bodies_are_checked_first_and_bounded_in_time() {
     let answer = answer.expect("a body that never ends held the connection for 30 s");
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(took >= Duration::from_secs(5), "cut off after {took:?}");
+}
+
+/// Item 4: a chunked body left unread, dripping on after the answer, does not keep its
+/// connection: the server closes it (instead of draining the body to its end).
+#[actix_web::test]
+async fn an_unread_chunked_body_does_not_hold_its_connection() {
+    let dir = tempfile::tempdir().expect("dir");
+    let target = target();
+    let app = Binary::start(dir.path(), &config(dir.path(), &target, true), None).await;
+    for path in ["/admin/incidents", "/healthz"] {
+        let addr = app.addr.clone();
+        let closed = actix_web::rt::task::spawn_blocking(move || {
+            chunked_drip_closed(&addr, path, Duration::from_secs(8))
+        });
+        let closed = closed.await.expect("thread");
+        assert!(closed.is_some(), "{path}: still open after 8 s of dripping");
+    }
 }
 
 /// Item 4: 500 connections dripping a body, with the process started at a soft `nofile`

@@ -283,3 +283,32 @@ pub async fn timed(client: &awc::Client, base: &str, path: &str) -> Option<Durat
     resp.body().await.ok()?;
     resp.status().is_success().then(|| asked.elapsed())
 }
+
+/// Sends a chunked post to `path` on `addr`, a chunk every 200 ms, until the server closes the
+/// connection or `within` passes; how long the server took to close it (`None`: it did not).
+pub fn chunked_drip_closed(addr: &str, path: &str, within: Duration) -> Option<Duration> {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n"
+    );
+    stream.write_all(head.as_bytes()).expect("head");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("timeout");
+    let started = Instant::now();
+    let mut buf = [0u8; 4096];
+    while started.elapsed() < within {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return Some(started.elapsed()),
+        }
+        if stream.write_all(b"1\r\nx\r\n").is_err() {
+            return Some(started.elapsed());
+        }
+    }
+    None
+}
