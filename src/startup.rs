@@ -22,6 +22,9 @@ use std::time::Duration;
 /// How long shutdown waits for pending writes.
 const SHUTDOWN_FLUSH: Duration = Duration::from_millis(1500);
 
+/// HTTP worker threads.
+const WORKERS: usize = 2;
+
 /// Errors that stop a start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -62,11 +65,15 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         install_crypto();
         let (pool, restored) = connect_with_retry(&settings).await;
-        let admin = Data::new(crate::web::auth::Gate::new(&settings.admin));
+        let admin = Data::new(
+            crate::web::auth::Gate::new(&settings.admin)
+                .with_proxies(settings.server.trusted_proxies.clone()),
+        );
         let names = Data::new(crate::web::auth::ServiceNames(
             settings.services.iter().map(|s| s.name.clone()).collect(),
         ));
         let session_key = Data::new(crate::web::auth::SessionKey::from_settings(&settings.admin));
+        let sessions = Data::new(crate::web::admin_sessions::Sessions::default());
         let (web_pool, page) = (
             Data::new(pool.clone()),
             Data::new(settings.status_page.clone()),
@@ -96,6 +103,7 @@ impl Application {
         );
         #[cfg(feature = "test-hooks")]
         let faults = Data::new(faults);
+        let nofile = crate::web::limits::raise_nofile();
         let listener = TcpListener::bind(settings.server.bind)?;
         let port = listener.local_addr()?.port();
         let cache = core.cache;
@@ -109,15 +117,20 @@ impl Application {
                 .app_data(admin.clone())
                 .app_data(names.clone())
                 .app_data(session_key.clone())
+                .app_data(sessions.clone())
                 .app_data(page.clone());
             #[cfg(feature = "test-hooks")]
             let app = app.app_data(faults.clone());
             app.configure(routes::configure)
                 .wrap(crate::web::security_headers())
                 .wrap(actix_web::middleware::Compress::default())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::web::limits::body_deadline,
+                ))
         })
         .listen(listener)?
-        .workers(2)
+        .workers(WORKERS)
+        .max_connections(crate::web::limits::connections_per_worker(nofile, WORKERS))
         .shutdown_timeout(3)
         .run();
         log::info!(

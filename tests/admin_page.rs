@@ -26,7 +26,12 @@ async fn visitors_are_sent_to_sign_in_and_wrong_tokens_are_refused_then_locked_o
     assert_eq!(wrong.status, 401);
     assert!(wrong.body.contains("Wrong token") && wrong.body.contains("name=\"token\""));
     assert_eq!(wrong.header("set-cookie"), None);
-    assert_eq!(s.browser.sign_in("").await.status, 401);
+    assert_eq!(
+        s.browser.sign_in("").await.status,
+        401,
+        "refused, but not counted"
+    );
+    assert_eq!(s.browser.sign_in("still wrong").await.status, 401);
     let third = s.browser.sign_in("wrong again").await;
     assert!(matches!(third.status, 401 | 429), "{}", third.status);
     let locked = s.browser.sign_in(TOKEN).await;

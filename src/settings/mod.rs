@@ -6,6 +6,7 @@
 //! entry.
 
 mod admin;
+mod cidr;
 mod duration;
 mod load;
 pub mod mask;
@@ -14,6 +15,7 @@ mod raw;
 mod unit;
 
 pub use admin::{sha256_hex, AdminSettings, AdminToken};
+pub use cidr::Cidr;
 pub use duration::{format as format_duration, parse as parse_duration, Secs};
 pub use load::{load, ConfigErrors, LoadOptions};
 pub use page::{Link, Quote, StatusPageSettings};
@@ -47,6 +49,8 @@ pub struct Settings {
 pub struct ServerSettings {
     /// Listen address (`WATCHPOST_BIND`, or `PORT` for the port alone).
     pub bind: SocketAddr,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` name the client (none by default).
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 /// `[database]`

@@ -15,6 +15,7 @@ pub type Problems = Vec<String>;
 #[serde(deny_unknown_fields)]
 pub struct RawServer {
     pub bind: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -81,8 +82,20 @@ const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OP
 impl RawServer {
     pub fn resolve(self, p: &mut Problems) -> Option<ServerSettings> {
         let bind = self.bind.unwrap_or_else(|| "127.0.0.1:8000".into());
+        let mut trusted_proxies = Vec::new();
+        for (i, text) in self.trusted_proxies.unwrap_or_default().iter().enumerate() {
+            match super::Cidr::parse(text) {
+                Some(cidr) => trusted_proxies.push(cidr),
+                None => p.push(format!(
+                    "trusted_proxies[{i}]: {text:?} is not an address or a network like 10.0.0.0/8"
+                )),
+            }
+        }
         match bind.parse() {
-            Ok(bind) => Some(ServerSettings { bind }),
+            Ok(bind) => Some(ServerSettings {
+                bind,
+                trusted_proxies,
+            }),
             Err(_) => {
                 p.push(format!(
                     "bind: {bind:?} is not an address like 127.0.0.1:8000"

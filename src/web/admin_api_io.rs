@@ -1,8 +1,8 @@
 //! The admin API's plumbing: its errors and their HTTP answers, the operator check every
 //! request passes first, the body limit, ids and query parameters.
 //!
-//! The client address that counts towards the lockout is the TCP peer's: behind a reverse
-//! proxy that is the proxy's address (forwarding headers are not trusted).
+//! The client address that counts towards the lockout is the TCP peer's, or, when the peer is
+//! one of `server.trusted_proxies`, the client its forwarding headers name.
 
 use super::auth::{bearer, Gate, Verdict};
 use crate::db::{self, AnyConnection, DbError, Pool};
@@ -15,7 +15,6 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use std::collections::HashMap;
 use std::future::{ready, Ready};
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
 /// Largest request body, in bytes.
@@ -140,9 +139,7 @@ pub fn authenticate(req: &HttpRequest) -> Result<Operator, AdminError> {
     if gate.closed() {
         return Err(AdminError::Unauthorized("no admin tokens configured"));
     }
-    let client = req
-        .peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    let client = gate.client(req);
     let presented = bearer(
         req.headers()
             .get(header::AUTHORIZATION)

@@ -3,13 +3,14 @@
 //! token, runs the service layer with the session's token name as the audit actor, and
 //! redirects to the dashboard with a flash, or shows it again with the problems.
 
-use super::admin_page::{authorize, page, render, see_other, unavailable, Admin, Fields};
+use super::admin_body::authorize;
+use super::admin_page::{page, render, see_other, unavailable, Admin, Fields};
 use super::admin_views::{self, FormKind, Problem};
 use crate::actors::status_cache::RefreshNotices;
 use crate::db::{self, AnyConnection};
 use crate::ops::{self, incidents, maintenance, outages, FieldError, OpsError};
 use actix_web::http::StatusCode;
-use actix_web::web::Bytes;
+use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
@@ -20,7 +21,7 @@ type Done = (&'static str, i64);
 /// done; the dashboard again with the problems (422, or 404 for a missing row) when not.
 async fn change<F>(
     req: HttpRequest,
-    body: Bytes,
+    body: Payload,
     admin: Admin,
     form: FormKind,
     op: F,
@@ -30,9 +31,8 @@ where
         + Send
         + 'static,
 {
-    let fields = Fields::parse(&body);
-    let session = match authorize(&req, &admin.key, &fields) {
-        Ok(session) => session,
+    let (session, fields) = match authorize(&req, &admin, body).await {
+        Ok(signed_in) => signed_in,
         Err(resp) => return *resp,
     };
     let (actor, input) = (session.name.clone(), fields.clone());
@@ -73,7 +73,7 @@ fn refused(form: FormKind, status: StatusCode, errors: Vec<FieldError>, fields: 
 }
 
 /// `POST /admin/incidents`: posts an incident.
-pub async fn create_incident(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn create_incident(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     change(req, body, admin, FormKind::Incident, |c, actor, f, now| {
         let input = incidents::NewIncident {
             severity: f.get("severity").to_string(),
@@ -85,7 +85,7 @@ pub async fn create_incident(req: HttpRequest, body: Bytes, admin: Admin) -> Htt
 }
 
 /// `POST /admin/maintenance`: schedules a window (no service checked: all).
-pub async fn create_maintenance(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn create_maintenance(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     let known = admin.names.0.clone();
     change(
         req,
@@ -144,7 +144,7 @@ fn press(
     }
 }
 
-async fn pressed(req: HttpRequest, body: Bytes, admin: Admin, button: Button) -> HttpResponse {
+async fn pressed(req: HttpRequest, body: Payload, admin: Admin, button: Button) -> HttpResponse {
     let Some(id) = req
         .match_info()
         .get("id")
@@ -167,32 +167,32 @@ async fn pressed(req: HttpRequest, body: Bytes, admin: Admin, button: Button) ->
 }
 
 /// `POST /admin/incidents/{id}/resolve`
-pub async fn resolve_incident(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn resolve_incident(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     pressed(req, body, admin, Button::ResolveIncident).await
 }
 
 /// `POST /admin/incidents/{id}/delete`
-pub async fn delete_incident(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn delete_incident(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     pressed(req, body, admin, Button::DeleteIncident).await
 }
 
 /// `POST /admin/maintenance/{id}/cancel`
-pub async fn cancel_maintenance(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn cancel_maintenance(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     pressed(req, body, admin, Button::CancelWindow).await
 }
 
 /// `POST /admin/maintenance/{id}/delete`
-pub async fn delete_maintenance(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn delete_maintenance(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     pressed(req, body, admin, Button::DeleteWindow).await
 }
 
 /// `POST /admin/outages/{id}/resolve`
-pub async fn resolve_outage(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn resolve_outage(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     pressed(req, body, admin, Button::ResolveOutage).await
 }
 
 /// `POST /admin/incidents/{id}/update`: a new severity or text for an incident in progress.
-pub async fn update_incident(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
+pub async fn update_incident(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
     let Some(id) = req
         .match_info()
         .get("id")

@@ -1,22 +1,24 @@
-//! `/admin`: the operators' page. Sign-in with a token (the [`Gate`], lockout included) sets a
-//! signed session cookie scoped to `/admin`; every form carries the session's CSRF token and
-//! every post checks it; changes go through the service layer in `crate::ops` with the
+//! `/admin`: the operators' page. Sign-in with a token (the [`Gate`], lockout included) starts
+//! a session (kept in [`Sessions`], ended by sign-out or when its token goes) named by a signed
+//! cookie scoped to `/admin`; every form carries the session's CSRF token and every post
+//! checks it (see [`super::admin_body`]); changes go through the service layer in `crate::ops` with the
 //! session's token name as the audit actor. Every response is `Cache-Control: no-store`.
 
+use super::admin_body::{authorize, closing, read_form};
+use super::admin_sessions::Sessions;
 use super::admin_views::{self, Dashboard, Overview, Problem};
-use super::auth::{Gate, ServiceNames, SessionKey, Verdict};
+use super::auth::{self, Gate, ServiceNames, SessionKey, Verdict};
 use super::session::{self, Session};
 use crate::actors::status_cache::StatusCache;
 use crate::db::{self, AnyConnection, DbError, Pool};
 use crate::ops::{self, outages, OpsError};
 use actix::Addr;
 use actix_web::http::{header, StatusCode};
-use actix_web::web::{Bytes, Data};
+use actix_web::web::{self, Data};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use maud::Markup;
 use std::future::{ready, Ready};
-use std::net::{IpAddr, Ipv4Addr};
 
 const STYLE: &str = include_str!("assets/admin.css");
 /// Audit entries on the dashboard.
@@ -28,6 +30,8 @@ pub struct Admin {
     pub(super) pool: Data<Pool>,
     pub(super) cache: Data<Addr<StatusCache>>,
     pub(super) names: Data<ServiceNames>,
+    pub(super) gate: Data<Gate>,
+    pub(super) sessions: Data<Sessions>,
 }
 
 impl FromRequest for Admin {
@@ -41,6 +45,8 @@ impl FromRequest for Admin {
                 pool: req.app_data::<Data<Pool>>()?.clone(),
                 cache: req.app_data::<Data<Addr<StatusCache>>>()?.clone(),
                 names: req.app_data::<Data<ServiceNames>>()?.clone(),
+                gate: req.app_data::<Data<Gate>>()?.clone(),
+                sessions: req.app_data::<Data<Sessions>>()?.clone(),
             })
         })();
         ready(admin.ok_or_else(|| {
@@ -103,26 +109,22 @@ fn https(req: &HttpRequest) -> bool {
     req.connection_info().scheme().eq_ignore_ascii_case("https")
 }
 
-fn session_of(req: &HttpRequest, key: &SessionKey) -> Option<Session> {
+/// The live session the request's cookie names: signed with our key, not expired, not signed
+/// out, and its token still configured (a session whose token went is ended here).
+pub(super) fn session_of(req: &HttpRequest, admin: &Admin) -> Option<Session> {
     let cookie = req.headers().get(header::COOKIE)?.to_str().ok();
-    Session::open(key, session::from_header(cookie)?, Utc::now())
-}
-
-/// The signed-in session of a post with its CSRF token checked: otherwise the response
-/// (303 to the sign-in page without a valid session, 403 without the right token).
-pub(super) fn authorize(
-    req: &HttpRequest,
-    key: &SessionKey,
-    fields: &Fields,
-) -> Result<Session, Box<HttpResponse>> {
-    let session = session_of(req, key).ok_or_else(|| Box::new(see_other("/admin/login")))?;
-    if !session.csrf_ok(key, Some(fields.get("csrf"))) {
-        let text = "This form is missing its security token or it has expired. \
-                    Reload the dashboard and try again.";
-        let markup = admin_views::message("Forbidden", text);
-        return Err(Box::new(page(StatusCode::FORBIDDEN, markup)));
+    let now = Utc::now();
+    let session = Session::open(&admin.key, session::from_header(cookie)?, now)?;
+    let digest = admin.sessions.digest(&session, now)?;
+    if !admin.gate.knows(&digest) {
+        admin.sessions.end(&session.id);
+        log::info!(
+            "Ended a session of {}: its token is no longer configured",
+            session.name
+        );
+        return None;
     }
-    Ok(session)
+    Some(session)
 }
 
 /// `GET /static/admin.css`
@@ -134,55 +136,76 @@ pub async fn style() -> HttpResponse {
 }
 
 /// `GET /admin/login`: the sign-in form (the dashboard when already signed in).
-pub async fn login_form(req: HttpRequest, admin: Admin, gate: Data<Gate>) -> HttpResponse {
-    if session_of(&req, &admin.key).is_some() {
+pub async fn login_form(req: HttpRequest, admin: Admin) -> HttpResponse {
+    if session_of(&req, &admin).is_some() {
         return see_other("/admin");
     }
-    page(StatusCode::OK, admin_views::login(None, gate.closed()))
+    page(
+        StatusCode::OK,
+        admin_views::login(None, admin.gate.closed()),
+    )
 }
 
-/// `POST /admin/login`: checks the token; 401 when wrong, 429 while the address is locked out.
-pub async fn login(req: HttpRequest, body: Bytes, admin: Admin, gate: Data<Gate>) -> HttpResponse {
-    let fields = Fields::parse(&body);
-    let client = req
-        .peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+/// `POST /admin/login`: checks the token; 401 when wrong, 429 while the address is locked out
+/// (answered before the body is read).
+pub async fn login(req: HttpRequest, body: web::Payload, admin: Admin) -> HttpResponse {
+    let (gate, client, now) = (
+        &admin.gate,
+        admin.gate.client(&req),
+        std::time::Instant::now(),
+    );
+    if let Verdict::LockedOut(left) = gate.check(client, None, now) {
+        return closing(locked_out(left, gate.closed()));
+    }
+    let fields = match read_form(&req, body).await {
+        Ok(fields) => fields,
+        Err(resp) => return *resp,
+    };
     let token = Some(fields.get("token")).filter(|t| !t.is_empty());
-    match gate.check(client, token, std::time::Instant::now()) {
+    match gate.check(client, token, now) {
         Verdict::Allowed(name) => {
-            let value = Session::start(&name, Utc::now()).seal(&admin.key);
+            let session = Session::start(&name, Utc::now());
+            let digest = auth::digest(token.unwrap_or_default());
+            admin.sessions.begin(&session, digest, Utc::now());
             log::info!("Operator {name} signed in to the admin page");
             respond(StatusCode::SEE_OTHER)
                 .insert_header((header::LOCATION, "/admin"))
-                .insert_header((header::SET_COOKIE, session::set_cookie(&value, https(&req))))
+                .insert_header((
+                    header::SET_COOKIE,
+                    session::set_cookie(&session.seal(&admin.key), https(&req)),
+                ))
                 .finish()
         }
         Verdict::Denied => page(
             StatusCode::UNAUTHORIZED,
             admin_views::login(Some("Wrong token."), gate.closed()),
         ),
-        Verdict::LockedOut(left) => {
-            let text = format!(
-                "Too many failed sign-ins from your address; try again in {} minutes.",
-                left.as_secs().div_ceil(60)
-            );
-            let mut resp = page(
-                StatusCode::TOO_MANY_REQUESTS,
-                admin_views::login(Some(&text), gate.closed()),
-            );
-            if let Ok(v) = header::HeaderValue::from_str(&left.as_secs().max(1).to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            resp
-        }
+        Verdict::LockedOut(left) => locked_out(left, gate.closed()),
     }
 }
 
-/// `POST /admin/logout`: clears the session cookie.
-pub async fn logout(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse {
-    if let Err(resp) = authorize(&req, &admin.key, &Fields::parse(&body)) {
-        return *resp;
+fn locked_out(left: std::time::Duration, closed: bool) -> HttpResponse {
+    let text = format!(
+        "Too many failed sign-ins from your address; try again in {} minutes.",
+        left.as_secs().div_ceil(60)
+    );
+    let mut resp = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        admin_views::login(Some(&text), closed),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&left.as_secs().max(1).to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    resp
+}
+
+/// `POST /admin/logout`: ends the session and clears its cookie.
+pub async fn logout(req: HttpRequest, body: web::Payload, admin: Admin) -> HttpResponse {
+    let session = match authorize(&req, &admin, body).await {
+        Ok((session, _)) => session,
+        Err(resp) => return *resp,
+    };
+    admin.sessions.end(&session.id);
     respond(StatusCode::SEE_OTHER)
         .insert_header((header::LOCATION, "/admin/login"))
         .insert_header((header::SET_COOKIE, session::clear_cookie(https(&req))))
@@ -191,7 +214,7 @@ pub async fn logout(req: HttpRequest, body: Bytes, admin: Admin) -> HttpResponse
 
 /// `GET /admin`: the dashboard (303 to the sign-in page when not signed in).
 pub async fn dashboard(req: HttpRequest, admin: Admin) -> HttpResponse {
-    let Some(session) = session_of(&req, &admin.key) else {
+    let Some(session) = session_of(&req, &admin) else {
         return see_other("/admin/login");
     };
     let query = Fields::parse(req.query_string().as_bytes());

@@ -1,10 +1,13 @@
 //! Operator authentication shared by the admin API and the admin page: tokens compared in
 //! constant time (SHA-256 of the presented token against each configured hash, all of them,
-//! every time), and a lockout per client address after repeated failures.
+//! every time), and a lockout per client address after repeated wrong tokens (a request
+//! without any token is refused but not counted; a success starts the count again). Each
+//! wrong token and each lockout is logged at WARN with the client address, never the token.
 
-use crate::settings::AdminSettings;
+use super::lockout::{Lockout, Table, CAPACITY};
+use crate::settings::{AdminSettings, Cidr};
+use actix_web::HttpRequest;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,60 +18,23 @@ use subtle::ConstantTimeEq;
 pub enum Verdict {
     /// A configured token: its name.
     Allowed(String),
-    /// No token, or a wrong one.
+    /// No token (not counted), or a wrong one (counted).
     Denied,
     /// Too many failures from this address: try again after this long.
     LockedOut(Duration),
-}
-
-/// Failures of one address.
-#[derive(Clone, Debug, Default)]
-pub struct Failures {
-    times: VecDeque<Instant>,
-    locked_until: Option<Instant>,
-}
-
-/// The lockout rule: `attempts` failures within `window` lock an address for `duration`.
-#[derive(Clone, Copy, Debug)]
-pub struct Lockout {
-    /// Failures that lock.
-    pub attempts: u32,
-    /// Window they must fall in.
-    pub window: Duration,
-    /// How long the lock lasts.
-    pub duration: Duration,
-}
-
-impl Failures {
-    /// How long the address is still locked at `now`, if it is.
-    pub fn locked(&self, now: Instant) -> Option<Duration> {
-        self.locked_until
-            .filter(|until| *until > now)
-            .map(|until| until - now)
-    }
-
-    /// Records a failure at `now`; locks when the rule says so.
-    pub fn fail(&mut self, now: Instant, rule: Lockout) {
-        self.times.push_back(now);
-        while self
-            .times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > rule.window)
-        {
-            self.times.pop_front();
-        }
-        if self.times.len() >= rule.attempts as usize {
-            self.locked_until = Some(now + rule.duration);
-            self.times.clear();
-        }
-    }
 }
 
 /// Tokens and failures; one per application, shared by the server's workers.
 pub struct Gate {
     tokens: Vec<(String, [u8; 32])>,
     rule: Lockout,
-    failures: Mutex<HashMap<IpAddr, Failures>>,
+    failures: Mutex<Table>,
+    proxies: Vec<Cidr>,
+}
+
+/// SHA-256 of a presented token: the identity a session carries.
+pub fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 impl Gate {
@@ -85,8 +51,29 @@ impl Gate {
                 window: admin.lockout_window.0,
                 duration: admin.lockout_duration.0,
             },
-            failures: Mutex::new(HashMap::new()),
+            failures: Mutex::new(Table::new(CAPACITY, Instant::now())),
+            proxies: Vec::new(),
         }
+    }
+
+    /// The same gate, believing forwarding headers from these proxies.
+    pub fn with_proxies(mut self, proxies: Vec<Cidr>) -> Self {
+        self.proxies = proxies;
+        self
+    }
+
+    /// The client address of `req` (see [`super::forwarded`]).
+    pub fn client(&self, req: &HttpRequest) -> IpAddr {
+        super::forwarded::client(req, &self.proxies)
+    }
+
+    /// True when a configured token has this digest (false when admin is off).
+    pub fn knows(&self, digest: &[u8; 32]) -> bool {
+        let mut known = false;
+        for (_, expected) in &self.tokens {
+            known |= bool::from(digest.ct_eq(expected));
+        }
+        known
     }
 
     /// True when no token is configured: the admin interfaces refuse everyone.
@@ -96,7 +83,7 @@ impl Gate {
 
     /// The name of the token matching `presented`, compared in constant time.
     pub fn name_of(&self, presented: &str) -> Option<String> {
-        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        let digest = digest(presented);
         let mut found = None;
         for (name, expected) in &self.tokens {
             if bool::from(digest.ct_eq(expected)) && found.is_none() {
@@ -107,23 +94,36 @@ impl Gate {
     }
 
     /// Checks `presented` from `client` at `now`: locked-out addresses are refused before the
-    /// token is looked at; a failure counts towards the lockout.
+    /// token is looked at; only a wrong token counts towards the lockout, a right one resets
+    /// the count.
     pub fn check(&self, client: IpAddr, presented: Option<&str>, now: Instant) -> Verdict {
-        let Ok(mut failures) = self.failures.lock() else {
+        let Ok(mut table) = self.failures.lock() else {
             return Verdict::Denied;
         };
-        let entry = failures.entry(client).or_default();
-        if let Some(left) = entry.locked(now) {
+        if let Some(left) = table.locked(client, now) {
+            if presented.is_some() {
+                let secs = left.as_secs();
+                log::warn!("Refused admin sign-in from {client}: locked out for {secs} more s");
+            }
             return Verdict::LockedOut(left);
         }
-        match presented.and_then(|t| self.name_of(t)) {
-            Some(name) => Verdict::Allowed(name),
-            None => {
-                // This failure is answered as one; the lock it may set applies from the next.
-                entry.fail(now, self.rule);
-                Verdict::Denied
-            }
+        let Some(presented) = presented else {
+            return Verdict::Denied;
+        };
+        if let Some(name) = self.name_of(presented) {
+            table.succeed(client);
+            return Verdict::Allowed(name);
         }
+        log::warn!("Failed admin sign-in from {client}: wrong token");
+        // This failure is answered as one; the lock it may set applies from the next.
+        if table.fail(client, now, self.rule) {
+            log::warn!(
+                "Admin sign-in from {client} locked out for {} s after {} wrong tokens",
+                self.rule.duration.as_secs(),
+                self.rule.attempts
+            );
+        }
+        Verdict::Denied
     }
 }
 
@@ -163,6 +163,31 @@ mod tests {
         );
         assert_eq!(g.check(ip, Some("wrong"), now), Verdict::Denied);
         assert_eq!(g.check(ip, None, now), Verdict::Denied);
+        assert!(g.knows(&digest("right")) && !g.knows(&digest("wrong")));
+    }
+
+    #[test]
+    fn no_token_is_not_a_failure_and_a_success_resets_the_count() {
+        let g = gate();
+        let ip: IpAddr = [10, 0, 0, 3].into();
+        let now = Instant::now();
+        for _ in 0..10 {
+            assert_eq!(g.check(ip, None, now), Verdict::Denied);
+        }
+        assert_eq!(g.failures.lock().expect("table").len(), 0);
+        g.check(ip, Some("a"), now);
+        g.check(ip, Some("b"), now);
+        assert_eq!(
+            g.check(ip, Some("right"), now),
+            Verdict::Allowed("ops".into())
+        );
+        assert_eq!(g.failures.lock().expect("table").len(), 0);
+        g.check(ip, Some("c"), now);
+        g.check(ip, Some("d"), now);
+        assert_eq!(
+            g.check(ip, Some("right"), now),
+            Verdict::Allowed("ops".into())
+        );
     }
 
     #[test]
@@ -189,22 +214,6 @@ mod tests {
     }
 
     #[test]
-    fn failures_outside_the_window_are_forgotten() {
-        let mut f = Failures::default();
-        let rule = Lockout {
-            attempts: 2,
-            window: Duration::from_secs(10),
-            duration: Duration::from_secs(60),
-        };
-        let t0 = Instant::now();
-        f.fail(t0, rule);
-        f.fail(t0 + Duration::from_secs(11), rule);
-        assert_eq!(f.locked(t0 + Duration::from_secs(11)), None);
-        f.fail(t0 + Duration::from_secs(12), rule);
-        assert!(f.locked(t0 + Duration::from_secs(12)).is_some());
-    }
-
-    #[test]
     fn bearer_tokens_are_read_from_the_header() {
         assert_eq!(bearer(Some("Bearer abc")), Some("abc"));
         assert_eq!(bearer(Some("bearer  abc ")), Some("abc"));
@@ -222,8 +231,8 @@ pub struct ServiceNames(pub Vec<String>);
 pub struct SessionKey(pub [u8; 32]);
 
 impl SessionKey {
-    /// From `admin.session_secret` (sessions survive a restart), or random when it is empty
-    /// (every restart signs everyone out).
+    /// From `admin.session_secret`, or random when it is empty. Either way a restart signs
+    /// everyone out: the live sessions are kept in memory ([`super::admin_sessions`]).
     pub fn from_settings(admin: &AdminSettings) -> Self {
         if !admin.session_secret.is_empty() {
             return SessionKey(Sha256::digest(admin.session_secret.as_bytes()).into());

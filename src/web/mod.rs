@@ -3,9 +3,11 @@
 pub mod admin_api;
 pub mod admin_api_body;
 pub mod admin_api_io;
+pub mod admin_body;
 pub mod admin_changes;
 pub mod admin_forms;
 pub mod admin_page;
+pub mod admin_sessions;
 pub mod admin_views;
 pub mod api;
 pub mod auth;
@@ -13,6 +15,9 @@ pub mod badges;
 #[cfg(feature = "test-hooks")]
 pub mod faults;
 pub mod feeds;
+pub mod forwarded;
+pub mod limits;
+pub mod lockout;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
