@@ -127,6 +127,9 @@ pub struct Metrics {
     pub persistence_rows_written: Counter,
     /// How late cycles start: actual start minus planned start.
     pub schedule_lag: Histogram,
+    /// Client addresses the admin lockout tracks (wrong tokens within the window, or locked
+    /// out); set when `/metrics` is read.
+    pub admin_lockout_addresses: Gauge,
 }
 
 impl Metrics {
@@ -150,7 +153,7 @@ const STATUSES: [ServiceStatus; 5] = [
 ];
 
 /// The process-wide families without labels: name, type and help, in the order of [`values`].
-const PLAIN: [(&str, &str, &str); 9] = [
+const PLAIN: [(&str, &str, &str); 10] = [
     (
         "watchpost_alert_deliveries_total",
         "counter",
@@ -196,10 +199,15 @@ const PLAIN: [(&str, &str, &str); 9] = [
         "counter",
         "Check rows committed to the database.",
     ),
+    (
+        "watchpost_admin_lockout_addresses",
+        "gauge",
+        "Client addresses the admin lockout tracks.",
+    ),
 ];
 
 /// The current values of the [`PLAIN`] families, in the same order.
-fn values(m: &Metrics) -> [u64; 9] {
+fn values(m: &Metrics) -> [u64; 10] {
     [
         m.alerts_sent.get(),
         m.alert_delivery_failures.get(),
@@ -210,6 +218,7 @@ fn values(m: &Metrics) -> [u64; 9] {
         m.persistence_dropped_checks.get(),
         m.persistence_write_failures.get(),
         m.persistence_rows_written.get(),
+        m.admin_lockout_addresses.get(),
     ]
 }
 

@@ -292,3 +292,87 @@ async fn failed_sign_ins_and_lockouts_are_logged_without_the_token() {
         "a token was logged:\n{log}"
     );
 }
+
+/// `watchpost_admin_lockout_addresses` from `/metrics`.
+async fn tracked(app: &TestApp) -> u64 {
+    let (status, text) = app.get("/metrics").await;
+    assert_eq!(status, 200);
+    text.lines()
+        .find_map(|l| l.strip_prefix("watchpost_admin_lockout_addresses "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no lockout gauge in /metrics"))
+}
+
+/// A lockout app behind a trusted proxy (127.0.0.1) whose failures lapse after `window`.
+async fn proxied_lockout(dir: &std::path::Path, window: Duration) -> TestApp {
+    let server = "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n";
+    let mut settings = lockout_config(dir, server);
+    settings.admin.lockout_window = watchpost::settings::Secs(window);
+    TestApp::spawn(settings).await
+}
+
+/// Item 6: the lockout table holds an address only after a wrong token, lets it go on a
+/// success, and never holds more than 10,000. The addresses come through a trusted proxy's
+/// `X-Forwarded-For`, as a reverse proxy would send them.
+#[actix_web::test]
+async fn the_lockout_table_holds_only_failures_and_is_capped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = proxied_lockout(dir.path(), Duration::from_secs(3600)).await;
+    for _ in 0..10 {
+        assert_eq!(audit(&app, None, &[]).await, 401);
+        assert_eq!(audit(&app, Some(TOKEN), &[]).await, 200);
+    }
+    assert_eq!(tracked(&app).await, 0, "an entry without a wrong token");
+    for client in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        let via = [("X-Forwarded-For", client)];
+        assert_eq!(audit(&app, Some(WRONG), &via).await, 401);
+    }
+    assert_eq!(tracked(&app).await, 3);
+    let one = [("X-Forwarded-For", "198.51.100.1")];
+    assert_eq!(audit(&app, Some(TOKEN), &one).await, 200);
+    assert_eq!(tracked(&app).await, 2, "a success keeps an entry");
+
+    // 10,100 more addresses, eight at a time: the table stops at its capacity.
+    let client = awc::Client::default();
+    let base = app.base.clone();
+    let wrong = |i: u32| {
+        let addr = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+        client
+            .get(format!("{base}/api/admin/audit"))
+            .insert_header(("Authorization", format!("Bearer {WRONG}")))
+            .insert_header(("X-Forwarded-For", addr))
+            .send()
+    };
+    for batch in (0..10_100u32).collect::<Vec<_>>().chunks(8) {
+        let answers = futures_util::future::join_all(batch.iter().map(|i| wrong(*i))).await;
+        assert!(answers
+            .iter()
+            .all(|a| a.as_ref().is_ok_and(|r| r.status() == 401)));
+    }
+    assert_eq!(tracked(&app).await, 10_000, "the table's size");
+    app.stop().await;
+}
+
+/// Item 6: entries whose failures have lapsed are swept out.
+#[actix_web::test]
+async fn lapsed_lockout_entries_are_pruned() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = proxied_lockout(dir.path(), Duration::from_secs(1)).await;
+    for client in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        let via = [("X-Forwarded-For", client)];
+        assert_eq!(audit(&app, Some(WRONG), &via).await, 401);
+    }
+    assert_eq!(tracked(&app).await, 3);
+    let failed_at = Instant::now();
+    let window_passed = eventually(Duration::from_secs(10), || async {
+        failed_at.elapsed() > Duration::from_millis(1100)
+    })
+    .await;
+    assert!(window_passed);
+    // The next failure sweeps the lapsed entries out: only its own remains.
+    let another = [("X-Forwarded-For", "192.0.2.77")];
+    assert_eq!(audit(&app, Some(WRONG), &another).await, 401);
+    let pruned = tracked(&app).await == 1;
+    assert!(pruned, "lapsed entries were never pruned");
+    app.stop().await;
+}

@@ -76,6 +76,11 @@ impl Gate {
         known
     }
 
+    /// How many client addresses the lockout tracks (for `/metrics`).
+    pub fn tracked(&self) -> usize {
+        self.failures.lock().map_or(0, |table| table.len())
+    }
+
     /// True when no token is configured: the admin interfaces refuse everyone.
     pub fn closed(&self) -> bool {
         self.tokens.is_empty()

@@ -1,5 +1,6 @@
 //! `GET /metrics`: Prometheus text exposition of the counters and the current snapshot.
 
+use super::auth::Gate;
 use super::{snapshot, WebError};
 use crate::actors::status_cache::StatusCache;
 use crate::metrics::{render, Metrics};
@@ -13,7 +14,9 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub async fn metrics(
     cache: web::Data<Addr<StatusCache>>,
     metrics: web::Data<Metrics>,
+    gate: web::Data<Gate>,
 ) -> Result<HttpResponse, WebError> {
+    metrics.admin_lockout_addresses.set(gate.tracked());
     let snap = snapshot(&cache).await?;
     Ok(HttpResponse::Ok()
         .content_type(CONTENT_TYPE)
