@@ -455,3 +455,34 @@ async fn a_users_status_page_replaces_the_built_in_branding() {
     }
     app.stop().await;
 }
+
+/// Item 7: a parser's message never quotes a secret that is no URL (the source line is left
+/// out), and an error about a secret key's value does not repeat the value.
+#[test]
+fn configuration_errors_never_quote_a_secret_value() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cases = [
+        "[admin]\nsession_secret = \"S3CRET-NOT-CLOSED\n",
+        "[admin]\nsession_secret = 123456789012345\n",
+        "[[services]]\nname = \"a\"\nurl = \"https://u:pa/SS@h/\"\n",
+        "[slack]\nwebhook_url = “https://hooks.slack.com/services/T/B/CURLYSECRET”\n",
+    ];
+    for (i, config) in cases.iter().enumerate() {
+        let file = format!("c{i}.toml");
+        std::fs::write(dir.path().join(&file), config).expect("config");
+        let out = run(dir.path(), &["--config", &file, "config", "check"], &[]);
+        let (err, printed) = (text(&out.stderr), text(&out.stdout));
+        for secret in ["S3CRET", "123456789012345", "SS@", "CURLYSECRET"] {
+            assert!(!err.contains(secret), "{config} printed {secret}: {err}");
+            assert!(
+                !printed.contains(secret),
+                "{config} printed {secret}: {printed}"
+            );
+        }
+        // A number is taken as the secret's text (and printed masked); the others are errors.
+        if i != 1 {
+            assert_eq!(out.status.code(), Some(2), "{config}: {err}");
+            assert!(err.contains(&file), "the file is named: {err}");
+        }
+    }
+}

@@ -87,7 +87,7 @@ impl Unit {
                     rest.insert(key, item);
                 }
                 Err(e) => {
-                    let why = super::mask::text(&e.to_string());
+                    let why = super::mask::value_error(&key, &e.to_string());
                     errors.push(format!("{at}: {}.{key}: {why}", self.path));
                     bad_keys.push(key);
                 }
