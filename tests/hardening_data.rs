@@ -348,6 +348,20 @@ async fn import_applies_the_admin_validators_and_writes_nothing_when_one_fails(p
             json!({"maintenance_windows": [window(&"t".repeat(201), json!([]))]}),
             "table maintenance_windows, row 1: field title",
         ),
+        (
+            json!({"health_checks": [check(json!({"service_name": "s".repeat(1_000_000)}))]}),
+            "table health_checks, row 1: field service_name: is longer than 100 characters",
+        ),
+        (
+            json!({"outages": [{"service_name": "api", "start_time": now, "end_time": now,
+                                "resolved": true, "resolved_by": "r".repeat(1_000_000)}]}),
+            "table outages, row 1: field resolved_by: is longer than 100 characters",
+        ),
+        (
+            json!({"incidents": [{"severity": "x".repeat(1_000_000), "text": "t", "active": true,
+                                  "created_at": now, "updated_at": now}]}),
+            "field severity: \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"… (1000000 characters) is not one of",
+        ),
     ];
     for (doc, expected) in cases {
         let (code, _, err) = import(dir.path(), &doc).await;

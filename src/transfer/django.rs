@@ -147,8 +147,8 @@ where
         let (t, n) = ("monitoring_healthcheck", i + 1);
         if c.status != "up" && c.status != "down" {
             return Err(format!(
-                "{t} row {n}: field status: {:?} is not up or down",
-                c.status
+                "{t} row {n}: field status: {} is not up or down",
+                super::fields::shown(&c.status)
             ));
         }
         doc.checks.push(CheckRow {

@@ -76,7 +76,7 @@ impl<'a> Fields<'a> {
             Some(Value::String(s)) => {
                 let t = DateTime::parse_from_rfc3339(s)
                     .map(|t| micros(t.with_timezone(&Utc)))
-                    .map_err(|_| format!("field {name}: {s:?} is not an RFC 3339 time"))?;
+                    .map_err(|_| format!("field {name}: {} is not an RFC 3339 time", shown(s)))?;
                 crate::ops::year_in_range(t).map_err(|why| format!("field {name}: {why}"))?;
                 Ok(Some(t))
             }
@@ -103,13 +103,28 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Most characters of a bad value an error quotes: a hostile file's megabyte of text is named,
+/// not echoed.
+const SHOWN_CHARS: usize = 40;
+
+/// `value` quoted for an error message, cut to [`SHOWN_CHARS`] characters.
+pub fn shown(value: &str) -> String {
+    if value.chars().count() <= SHOWN_CHARS {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(SHOWN_CHARS).collect();
+        format!("{head:?}… ({} characters)", value.chars().count())
+    }
+}
+
 /// `value` when it is one of `allowed`.
 pub fn one_of(name: &str, value: String, allowed: &[&str]) -> Read<String> {
     if allowed.contains(&value.as_str()) {
         Ok(value)
     } else {
         Err(format!(
-            "field {name}: {value:?} is not one of {}",
+            "field {name}: {} is not one of {}",
+            shown(&value),
             allowed.join(", ")
         ))
     }

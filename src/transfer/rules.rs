@@ -12,6 +12,9 @@ use crate::ops::FieldError;
 
 /// Bytes of a check's error text kept, as the monitor stores it (cut on a character boundary).
 pub const MAX_ERROR_BYTES: usize = 1024;
+/// Characters of a service name (and of an outage's `resolved_by`): the original's column
+/// width, ample for a configured name.
+pub const MAX_NAME: usize = 100;
 /// Problems listed before the rest are only counted.
 const SHOWN: usize = 10;
 
@@ -30,7 +33,20 @@ pub fn apply(doc: &mut Document, known: &[String]) -> Vec<String> {
         }
     };
     for (i, c) in doc.checks.iter_mut().enumerate() {
-        at("health_checks", i, check_row(c));
+        let mut errors = check_row(c);
+        check_name(&mut errors, "service_name", Some(&c.service_name));
+        at("health_checks", i, errors);
+    }
+    for (i, o) in doc.outages.iter().enumerate() {
+        let mut errors = Vec::new();
+        check_name(&mut errors, "service_name", Some(&o.service_name));
+        check_name(&mut errors, "resolved_by", o.resolved_by.as_deref());
+        at("outages", i, errors);
+    }
+    for (i, s) in doc.states.iter().enumerate() {
+        let mut errors = Vec::new();
+        check_name(&mut errors, "service_name", Some(&s.service_name));
+        at("service_states", i, errors);
     }
     for (i, r) in doc.incidents.iter().enumerate() {
         let mut errors = Vec::new();
@@ -86,6 +102,14 @@ fn check_row(c: &mut super::rows::CheckRow) -> Vec<FieldError> {
         cut(text, MAX_ERROR_BYTES);
     }
     errors
+}
+
+/// A name (service, operator) of at most [`MAX_NAME`] characters.
+fn check_name(errors: &mut Vec<FieldError>, field: &str, name: Option<&str>) {
+    if name.is_some_and(|n| n.chars().count() > MAX_NAME) {
+        let why = format!("is longer than {MAX_NAME} characters");
+        errors.push(FieldError::new(field, why));
+    }
 }
 
 /// Cuts `text` to at most `max` bytes, on a character boundary.
