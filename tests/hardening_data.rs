@@ -199,9 +199,24 @@ async fn database_and_export_files_are_owner_only() {
     }
     served.terminate(WAIT).await;
     assert_eq!(mode(&db), 0o600);
+    // An export over a file others could read makes it owner-only too.
+    let out = dir.path().join("out.json");
+    std::fs::write(&out, "old").expect("old export");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let (code, _, err) = cli(dir.path(), &["export", "--file", "out.json"], &[]).await;
     assert_eq!(code, 0, "{err}");
-    assert_eq!(mode(&dir.path().join("out.json")), 0o600, "export file");
+    assert_eq!(mode(&out), 0o600, "export file");
+    // A database others can read (an existing install's) is named in a warning at start.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let port = free_port();
+    let served = Served::start(dir.path(), &config, port).await;
+    let log = dir.path().join(format!("serve-{port}.log"));
+    let warned = eventually(WAIT, || async {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("has mode 644"))
+    })
+    .await;
+    assert!(warned, "no warning about a readable database");
+    drop(served);
 }
 
 // Item 10.

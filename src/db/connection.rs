@@ -110,7 +110,11 @@ impl r2d2::ManageConnection for Manager {
 /// files it creates beside it the same mode. `:memory:` and `file:` URIs are left to SQLite.
 pub fn create_owner_only(path: &std::path::Path) -> Result<(), DbError> {
     let name = path.to_string_lossy();
-    if name.is_empty() || name == ":memory:" || name.starts_with("file:") || path.exists() {
+    if name.is_empty() || name == ":memory:" || name.starts_with("file:") {
+        return Ok(());
+    }
+    if path.exists() {
+        warn_if_readable_by_others(path);
         return Ok(());
     }
     let created = owner_only_options().create_new(true).open(path);
@@ -122,6 +126,38 @@ pub fn create_owner_only(path: &std::path::Path) -> Result<(), DbError> {
             path.display()
         )))),
     }
+}
+
+/// An existing database that others can read (created before 0600, or by hand) is named in a
+/// WARN with the command that closes it; Watchpost does not change an operator's file modes.
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            log::warn!(
+                "Database file {} has mode {mode:o}: others can read the checks, outages and \
+                 audit log in it; `chmod 600 {0}*` makes it (and its -wal, -shm) owner-only",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Sets an open file's mode to 0600 (on Unix; elsewhere nothing).
+pub fn make_owner_only(file: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// Options that create a file with mode 0600 (on Unix; elsewhere the platform's default).

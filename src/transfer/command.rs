@@ -37,12 +37,15 @@ pub async fn export(
     db::blocking(pool, move |conn| {
         let result = match &target {
             Some(path) => {
-                // Owner-only, like the database it copies.
+                // Owner-only, like the database it copies, even when it replaces a file that
+                // others could read (the mode of a new file is set as it is created).
+                let failed = |e: std::io::Error| DbError::Task(format!("{}: {e}", path.display()));
                 let file = db::connection::owner_only_options()
                     .create(true)
                     .truncate(true)
                     .open(path)
-                    .map_err(|e| DbError::Task(format!("{}: {e}", path.display())))?;
+                    .map_err(failed)?;
+                db::connection::make_owner_only(&file).map_err(failed)?;
                 export::export(conn, &mut BufWriter::new(file), since)
             }
             None => export::export(conn, &mut BufWriter::new(std::io::stdout().lock()), since),
