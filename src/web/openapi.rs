@@ -1,7 +1,7 @@
 //! `GET /api/openapi.json`: the OpenAPI 3.0 description of the public read API and the admin
 //! API. The document is a static file (`openapi.json` beside this module); the served copy
 //! lists the configured service names as the enum of `ServiceName`, so clients and fuzzers
-//! (`.ci/schemathesis`) know which names exist. `tests/openapi.rs` checks it against the app.
+//! (`.ci/schemathesis`) know which names exist. `tests/it/openapi.rs` checks it against the app.
 
 use super::auth::ServiceNames;
 use actix_web::http::header;
