@@ -7,6 +7,8 @@
 mod forwarding;
 #[path = "hardening_admin/harness.rs"]
 mod harness;
+#[path = "hardening_admin/lockout.rs"]
+mod lockout;
 mod support;
 
 use harness::{answer_within, config, drip, incidents, target, timed, unfinished_post};
