@@ -81,7 +81,15 @@ impl Gate {
 
     /// How many client addresses the lockout tracks (for `/metrics`).
     pub fn tracked(&self) -> usize {
-        self.failures.lock().map_or(0, |table| table.len())
+        self.table().len()
+    }
+
+    /// The lockout table. A panic while it was held (none is expected) leaves it usable
+    /// rather than refusing every operator from then on.
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// True when no token is configured: the admin interfaces refuse everyone.
@@ -105,9 +113,7 @@ impl Gate {
     /// token is looked at; only a wrong token counts towards the lockout, a right one resets
     /// the count.
     pub fn check(&self, client: IpAddr, presented: Option<&str>, now: Instant) -> Verdict {
-        let Ok(mut table) = self.failures.lock() else {
-            return Verdict::Denied;
-        };
+        let mut table = self.table();
         if let Some(left) = table.locked(client, now) {
             if presented.is_some() {
                 let secs = left.as_secs();

@@ -24,6 +24,23 @@ pub fn identity(client: IpAddr) -> IpAddr {
     }
 }
 
+/// `now + span`, or when that cannot be represented the latest instant that can (a huge
+/// configured duration locks for as long as the clock can say, instead of panicking).
+fn later_by(now: Instant, span: Duration) -> Instant {
+    if let Some(at) = now.checked_add(span) {
+        return at;
+    }
+    // Binary descent: each step is added at most once before it is halved.
+    let (mut at, mut step) = (now, span);
+    while !step.is_zero() {
+        match at.checked_add(step) {
+            Some(next) => at = next,
+            None => step /= 2,
+        }
+    }
+    at
+}
+
 /// The lockout rule: `attempts` failures within `window` lock an address for `duration`.
 #[derive(Clone, Copy, Debug)]
 pub struct Lockout {
@@ -55,7 +72,7 @@ impl Failures {
         self.times.push_back(now);
         self.forget(now, rule);
         if self.times.len() >= rule.attempts as usize {
-            self.locked_until = Some(now + rule.duration);
+            self.locked_until = Some(later_by(now, rule.duration));
             self.times.clear();
             return true;
         }

@@ -112,3 +112,21 @@ fn an_ipv4_mapped_client_is_its_ipv4_address() {
     );
     assert_eq!(table.len(), 1);
 }
+
+#[test]
+fn a_huge_lockout_locks_for_as_long_as_can_be_represented() {
+    let t0 = Instant::now();
+    let rule = Lockout {
+        attempts: 1,
+        window: Duration::MAX,
+        duration: Duration::MAX,
+    };
+    let mut table = Table::new(3, t0);
+    assert!(table.fail(ip(1), t0, rule));
+    let much_later = t0 + Duration::from_secs(100 * 365 * 86_400);
+    assert!(table.locked(ip(1), much_later).is_some());
+    for last in 2..=10 {
+        table.fail(ip(last), t0 + Duration::from_secs(u64::from(last)), rule);
+    }
+    assert_eq!(table.len(), 3);
+}

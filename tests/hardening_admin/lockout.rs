@@ -1,5 +1,6 @@
 //! Follow-up to item 5, over HTTP behind a trusted proxy: an IPv6 client is one identity per
-//! /64.
+//! /64, and a lockout longer than the clock can represent neither panics nor locks out
+//! everyone else.
 
 use crate::harness::{TOKEN, WRONG};
 use crate::support::TestApp;
@@ -35,5 +36,24 @@ async fn ipv6_clients_are_locked_out_by_their_64() {
     );
     let next = [("X-Forwarded-For", "2001:db8:1:3::1")];
     assert_eq!(audit(&app, Some(TOKEN), &next).await, 200);
+    app.stop().await;
+}
+
+/// A lockout duration past what `Instant` can hold locks the address and nobody else.
+#[actix_web::test]
+async fn a_huge_lockout_duration_locks_only_its_address() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = behind_proxy(dir.path(), Duration::MAX).await;
+    let guesser = [("X-Forwarded-For", "203.0.113.5")];
+    for _ in 0..3 {
+        assert_eq!(audit(&app, Some(WRONG), &guesser).await, 401);
+    }
+    assert_eq!(audit(&app, Some(TOKEN), &guesser).await, 429);
+    let operator = [("X-Forwarded-For", "203.0.113.7")];
+    assert_eq!(
+        audit(&app, Some(TOKEN), &operator).await,
+        200,
+        "everyone locked out"
+    );
     app.stop().await;
 }
