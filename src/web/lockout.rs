@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 /// Most addresses the table tracks (about 200 bytes each).
 pub const CAPACITY: usize = 10_000;
 
+/// Least time between two sweeps made to find room in a full table.
+const SWEEP_GAP: Duration = Duration::from_secs(1);
+
 /// The identity the lockout counts `client` as: an IPv4 address itself (also when written
 /// IPv4-mapped), an IPv6 address its /64 prefix.
 pub fn identity(client: IpAddr) -> IpAddr {
@@ -131,14 +134,18 @@ impl Table {
         self.entries.remove(&identity(client));
     }
 
-    /// A wrong credential from `client` at `now`; true when it locks the address.
+    /// A wrong credential from `client` at `now`; true when it locks the address. A full
+    /// table is swept for room at most once a [`SWEEP_GAP`] (a table full of live entries
+    /// would gain nothing from sweeping for every new address); eviction makes room anyway.
     pub fn fail(&mut self, client: IpAddr, now: Instant, rule: Lockout) -> bool {
         let client = identity(client);
         if now.duration_since(self.swept) > rule.window {
             self.sweep(now, rule);
         }
         if !self.entries.contains_key(&client) && self.entries.len() >= self.capacity {
-            self.sweep(now, rule);
+            if now.duration_since(self.swept) >= SWEEP_GAP {
+                self.sweep(now, rule);
+            }
             if self.entries.len() >= self.capacity {
                 self.evict(now);
             }

@@ -130,3 +130,27 @@ fn a_huge_lockout_locks_for_as_long_as_can_be_represented() {
     }
     assert_eq!(table.len(), 3);
 }
+
+#[test]
+fn a_full_table_is_swept_at_most_once_a_second() {
+    let t0 = Instant::now();
+    let rule = Lockout {
+        attempts: 1,
+        ..RULE
+    };
+    let mut table = Table::new(3, t0);
+    for last in 1..=3 {
+        table.fail(ip(last), t0, rule);
+    }
+    let first = t0 + Duration::from_millis(1500);
+    table.fail(ip(4), first, rule);
+    assert_eq!(table.swept, first, "a full table is swept");
+    let soon = first + Duration::from_millis(500);
+    table.fail(ip(5), soon, rule);
+    assert_eq!(table.swept, first, "swept again within a second");
+    assert_eq!(table.len(), 3, "but still evicted");
+    assert!(table.locked(ip(5), soon).is_some());
+    let later = first + Duration::from_millis(1001);
+    table.fail(ip(6), later, rule);
+    assert_eq!(table.swept, later);
+}
