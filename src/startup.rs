@@ -65,10 +65,8 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         install_crypto();
         let (pool, restored) = connect_with_retry(&settings).await;
-        let admin = Data::new(
-            crate::web::auth::Gate::new(&settings.admin)
-                .with_proxies(settings.server.trusted_proxies.clone()),
-        );
+        let admin =
+            Data::new(crate::web::auth::Gate::new(&settings.admin).with_proxies(&settings.server));
         let names = Data::new(crate::web::auth::ServiceNames(
             settings.services.iter().map(|s| s.name.clone()).collect(),
         ));

@@ -100,17 +100,33 @@ impl RawAdmin {
         if attempts == 0 {
             p.push("lockout_attempts: must be at least 1".into());
         }
+        let window = self
+            .lockout_window
+            .unwrap_or(Secs(Duration::from_secs(15 * 60)));
+        let duration = self
+            .lockout_duration
+            .unwrap_or(Secs(Duration::from_secs(3600)));
+        at_most_30_days(p, "lockout_window", window);
+        at_most_30_days(p, "lockout_duration", duration);
         AdminSettings {
             tokens,
             lockout_attempts: attempts,
-            lockout_window: self
-                .lockout_window
-                .unwrap_or(Secs(Duration::from_secs(15 * 60))),
-            lockout_duration: self
-                .lockout_duration
-                .unwrap_or(Secs(Duration::from_secs(3600))),
+            lockout_window: window,
+            lockout_duration: duration,
             session_secret: self.session_secret.unwrap_or_default(),
         }
+    }
+}
+
+/// Longest `lockout_window` and `lockout_duration`: a lock past a restart is not kept anyway.
+pub const LOCKOUT_MAX: Duration = Duration::from_secs(30 * 86_400);
+
+fn at_most_30_days(p: &mut Problems, key: &str, value: Secs) {
+    if value.0 > LOCKOUT_MAX {
+        let secs = value.0.as_secs();
+        p.push(format!(
+            "{key}: at most 30 days (2592000 s, \"720h\"), not {secs} s"
+        ));
     }
 }
 

@@ -249,3 +249,34 @@ fn a_users_status_page_replaces_the_shipped_branding_whole() {
     assert_eq!(page.title, "Sefaria Status");
     assert_eq!(page.links.len(), 3);
 }
+
+#[test]
+fn forwarding_header_and_lockout_bounds_are_checked_with_the_rest() {
+    let text = r#"
+[server]
+forwarded_header = "x-real-ip"
+[checks]
+failure_threshold = 0
+[admin]
+lockout_window = "745h"
+lockout_duration = 2678400
+"#;
+    let (o, _f) = opts(Some(text), &[]);
+    let all = load(&o).expect_err("invalid").0.join("\n");
+    for needle in [
+        "server.forwarded_header: \"x-real-ip\" is neither",
+        "checks.failure_threshold: must be at least 1",
+        "admin.lockout_window: at most 30 days",
+        "admin.lockout_duration: at most 30 days",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    }
+    let text = "[server]\nforwarded_header = \"forwarded\"\n[admin]\nlockout_duration = \"720h\"\n";
+    let (o, _f) = opts(Some(text), &[]);
+    let s = load(&o).expect("valid");
+    assert_eq!(
+        s.server.forwarded_header,
+        crate::settings::ForwardedHeader::Forwarded
+    );
+    assert_eq!(s.admin.lockout_duration.0.as_secs(), 30 * 86_400);
+}

@@ -49,8 +49,32 @@ pub struct Settings {
 pub struct ServerSettings {
     /// Listen address (`WATCHPOST_BIND`, or `PORT` for the port alone).
     pub bind: SocketAddr,
-    /// Proxies whose `X-Forwarded-For` / `Forwarded` name the client (none by default).
+    /// Proxies whose forwarding header names the client (none by default).
     pub trusted_proxies: Vec<Cidr>,
+    /// The one header those proxies set or append to name the client; the other is ignored.
+    pub forwarded_header: ForwardedHeader,
+}
+
+/// `server.forwarded_header`: which header a trusted proxy names the client in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx `$proxy_add_x_forwarded_for`, most load balancers).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239), its `for=` parameters.
+    Forwarded,
+}
+
+impl ForwardedHeader {
+    /// The setting as written (`"x-forwarded-for"`, `"forwarded"`), if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Some(ForwardedHeader::XForwardedFor),
+            "forwarded" => Some(ForwardedHeader::Forwarded),
+            _ => None,
+        }
+    }
 }
 
 /// `[database]`

@@ -16,6 +16,7 @@ pub type Problems = Vec<String>;
 pub struct RawServer {
     pub bind: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub forwarded_header: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -91,10 +92,20 @@ impl RawServer {
                 )),
             }
         }
+        let header = self
+            .forwarded_header
+            .unwrap_or_else(|| "x-forwarded-for".into());
+        let forwarded_header = super::ForwardedHeader::parse(&header).unwrap_or_else(|| {
+            p.push(format!(
+                "forwarded_header: {header:?} is neither \"x-forwarded-for\" nor \"forwarded\""
+            ));
+            super::ForwardedHeader::default()
+        });
         match bind.parse() {
             Ok(bind) => Some(ServerSettings {
                 bind,
                 trusted_proxies,
+                forwarded_header,
             }),
             Err(_) => {
                 p.push(format!(

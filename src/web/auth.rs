@@ -5,7 +5,7 @@
 //! wrong token and each lockout is logged at WARN with the client address, never the token.
 
 use super::lockout::{Lockout, Table, CAPACITY};
-use crate::settings::{AdminSettings, Cidr};
+use crate::settings::{AdminSettings, Cidr, ServerSettings};
 use actix_web::HttpRequest;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -30,6 +30,7 @@ pub struct Gate {
     rule: Lockout,
     failures: Mutex<Table>,
     proxies: Vec<Cidr>,
+    header: crate::settings::ForwardedHeader,
 }
 
 /// SHA-256 of a presented token: the identity a session carries.
@@ -53,18 +54,20 @@ impl Gate {
             },
             failures: Mutex::new(Table::new(CAPACITY, Instant::now())),
             proxies: Vec::new(),
+            header: crate::settings::ForwardedHeader::default(),
         }
     }
 
-    /// The same gate, believing forwarding headers from these proxies.
-    pub fn with_proxies(mut self, proxies: Vec<Cidr>) -> Self {
-        self.proxies = proxies;
+    /// The same gate, believing `server.forwarded_header` from `server.trusted_proxies`.
+    pub fn with_proxies(mut self, server: &ServerSettings) -> Self {
+        self.proxies = server.trusted_proxies.clone();
+        self.header = server.forwarded_header;
         self
     }
 
     /// The client address of `req` (see [`super::forwarded`]).
     pub fn client(&self, req: &HttpRequest) -> IpAddr {
-        super::forwarded::client(req, &self.proxies)
+        super::forwarded::client(req, &self.proxies, self.header)
     }
 
     /// True when a configured token has this digest (false when admin is off).
@@ -78,7 +81,15 @@ impl Gate {
 
     /// How many client addresses the lockout tracks (for `/metrics`).
     pub fn tracked(&self) -> usize {
-        self.failures.lock().map_or(0, |table| table.len())
+        self.table().len()
+    }
+
+    /// The lockout table. A panic while it was held (none is expected) leaves it usable
+    /// rather than refusing every operator from then on.
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// True when no token is configured: the admin interfaces refuse everyone.
@@ -102,9 +113,7 @@ impl Gate {
     /// token is looked at; only a wrong token counts towards the lockout, a right one resets
     /// the count.
     pub fn check(&self, client: IpAddr, presented: Option<&str>, now: Instant) -> Verdict {
-        let Ok(mut table) = self.failures.lock() else {
-            return Verdict::Denied;
-        };
+        let mut table = self.table();
         if let Some(left) = table.locked(client, now) {
             if presented.is_some() {
                 let secs = left.as_secs();

@@ -1,38 +1,37 @@
 //! The client address of a request: the TCP peer's, unless the peer is a trusted proxy
-//! (`server.trusted_proxies`); then the right-most address of `Forwarded` (or, without it,
-//! `X-Forwarded-For`) that is not itself a trusted proxy.
+//! (`server.trusted_proxies`); then the right-most address of the configured forwarding header
+//! (`server.forwarded_header`: `X-Forwarded-For` or `Forwarded`, only that one) that is not
+//! itself a trusted proxy. The other header is ignored: a proxy that sets one passes a client's
+//! own copy of the other through, so reading it would let any client choose its address.
 
-use crate::settings::Cidr;
-use actix_web::http::header::{HeaderMap, HeaderName};
+use crate::settings::{Cidr, ForwardedHeader};
+use actix_web::http::header::{HeaderMap, HeaderName, FORWARDED};
 use actix_web::HttpRequest;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-/// The client address of `req` with these proxies trusted (the unspecified address when the
-/// peer is unknown, as in some tests).
-pub fn client(req: &HttpRequest, trusted: &[Cidr]) -> IpAddr {
+/// The client address of `req` with these proxies trusted, naming the client in `header`
+/// (the unspecified address when the peer is unknown, as in some tests).
+pub fn client(req: &HttpRequest, trusted: &[Cidr], header: ForwardedHeader) -> IpAddr {
     let peer = req
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
     if !is_trusted(trusted, peer) {
         return peer;
     }
-    let forwarded = values(req.headers(), &actix_web::http::header::FORWARDED);
-    let chain: Vec<Option<IpAddr>> = if forwarded.is_empty() {
-        let xff = HeaderName::from_static("x-forwarded-for");
-        let listed = values(req.headers(), &xff);
-        listed
-            .iter()
-            .flat_map(|v| v.split(','))
-            .map(address)
-            .collect()
-    } else {
-        forwarded
-            .iter()
-            .flat_map(|v| v.split(','))
-            .map(forwarded_for)
-            .collect()
+    pick(peer, &chain(req.headers(), header), trusted)
+}
+
+/// The hops `header` lists, nearest last (`None` for one that cannot be read).
+fn chain(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
+    let (name, read): (HeaderName, fn(&str) -> Option<IpAddr>) = match header {
+        ForwardedHeader::XForwardedFor => (HeaderName::from_static("x-forwarded-for"), address),
+        ForwardedHeader::Forwarded => (FORWARDED, forwarded_for),
     };
-    pick(peer, &chain, trusted)
+    values(headers, &name)
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(read)
+        .collect()
 }
 
 fn is_trusted(trusted: &[Cidr], ip: IpAddr) -> bool {
@@ -111,6 +110,19 @@ mod tests {
             ip("10.0.0.9")
         );
         assert_eq!(pick(peer, &chain(&["junk"]), &t), peer);
+    }
+
+    #[test]
+    fn only_the_configured_header_is_read() {
+        let mut headers = HeaderMap::new();
+        let xff = HeaderName::from_static("x-forwarded-for");
+        headers.insert(xff, "1.1.1.1, 2.2.2.2".parse().expect("value"));
+        headers.insert(FORWARDED, "for=3.3.3.3".parse().expect("value"));
+        let xff = chain(&headers, ForwardedHeader::XForwardedFor);
+        assert_eq!(xff, [Some(ip("1.1.1.1")), Some(ip("2.2.2.2"))]);
+        let forwarded = chain(&headers, ForwardedHeader::Forwarded);
+        assert_eq!(forwarded, [Some(ip("3.3.3.3"))]);
+        assert!(chain(&HeaderMap::new(), ForwardedHeader::Forwarded).is_empty());
     }
 
     #[test]

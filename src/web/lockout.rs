@@ -2,13 +2,47 @@
 //! entry; a success removes it; entries whose failures and lock have lapsed are swept, and the
 //! table never holds more than [`CAPACITY`] addresses (when full, the entry that matters least
 //! makes room: an unlocked one with the oldest failure, else the lock that ends first).
+//! An IPv6 client counts as its /64 (one host's usual allocation, so a new address in it is
+//! not a new identity); an IPv4-mapped IPv6 address as its IPv4 address.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
 /// Most addresses the table tracks (about 200 bytes each).
 pub const CAPACITY: usize = 10_000;
+
+/// Least time between two sweeps made to find room in a full table.
+const SWEEP_GAP: Duration = Duration::from_secs(1);
+
+/// The identity the lockout counts `client` as: an IPv4 address itself (also when written
+/// IPv4-mapped), an IPv6 address its /64 prefix.
+pub fn identity(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        },
+    }
+}
+
+/// `now + span`, or when that cannot be represented the latest instant that can (a huge
+/// configured duration locks for as long as the clock can say, instead of panicking).
+fn later_by(now: Instant, span: Duration) -> Instant {
+    if let Some(at) = now.checked_add(span) {
+        return at;
+    }
+    // Binary descent: each step is added at most once before it is halved.
+    let (mut at, mut step) = (now, span);
+    while !step.is_zero() {
+        match at.checked_add(step) {
+            Some(next) => at = next,
+            None => step /= 2,
+        }
+    }
+    at
+}
 
 /// The lockout rule: `attempts` failures within `window` lock an address for `duration`.
 #[derive(Clone, Copy, Debug)]
@@ -41,7 +75,7 @@ impl Failures {
         self.times.push_back(now);
         self.forget(now, rule);
         if self.times.len() >= rule.attempts as usize {
-            self.locked_until = Some(now + rule.duration);
+            self.locked_until = Some(later_by(now, rule.duration));
             self.times.clear();
             return true;
         }
@@ -92,21 +126,26 @@ impl Table {
 
     /// How long `client` is still locked out at `now`, if it is.
     pub fn locked(&self, client: IpAddr, now: Instant) -> Option<Duration> {
-        self.entries.get(&client)?.locked(now)
+        self.entries.get(&identity(client))?.locked(now)
     }
 
     /// A success from `client`: its count starts again.
     pub fn succeed(&mut self, client: IpAddr) {
-        self.entries.remove(&client);
+        self.entries.remove(&identity(client));
     }
 
-    /// A wrong credential from `client` at `now`; true when it locks the address.
+    /// A wrong credential from `client` at `now`; true when it locks the address. A full
+    /// table is swept for room at most once a [`SWEEP_GAP`] (a table full of live entries
+    /// would gain nothing from sweeping for every new address); eviction makes room anyway.
     pub fn fail(&mut self, client: IpAddr, now: Instant, rule: Lockout) -> bool {
+        let client = identity(client);
         if now.duration_since(self.swept) > rule.window {
             self.sweep(now, rule);
         }
         if !self.entries.contains_key(&client) && self.entries.len() >= self.capacity {
-            self.sweep(now, rule);
+            if now.duration_since(self.swept) >= SWEEP_GAP {
+                self.sweep(now, rule);
+            }
             if self.entries.len() >= self.capacity {
                 self.evict(now);
             }
@@ -143,90 +182,5 @@ impl Table {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const RULE: Lockout = Lockout {
-        attempts: 2,
-        window: Duration::from_secs(10),
-        duration: Duration::from_secs(60),
-    };
-
-    fn ip(last: u8) -> IpAddr {
-        IpAddr::from([192, 0, 2, last])
-    }
-
-    #[test]
-    fn failures_outside_the_window_are_forgotten() {
-        let mut f = Failures::default();
-        let t0 = Instant::now();
-        assert!(!f.fail(t0, RULE));
-        assert!(!f.fail(t0 + Duration::from_secs(11), RULE));
-        assert_eq!(f.locked(t0 + Duration::from_secs(11)), None);
-        assert!(f.fail(t0 + Duration::from_secs(12), RULE));
-        assert!(f.locked(t0 + Duration::from_secs(12)).is_some());
-    }
-
-    #[test]
-    fn only_failures_make_entries_and_a_success_removes_them() {
-        let t0 = Instant::now();
-        let mut table = Table::new(CAPACITY, t0);
-        assert_eq!(table.locked(ip(1), t0), None);
-        table.succeed(ip(1));
-        assert!(table.is_empty());
-        assert!(!table.fail(ip(1), t0, RULE));
-        assert_eq!(table.len(), 1);
-        table.succeed(ip(1));
-        assert!(table.is_empty());
-        assert!(!table.fail(ip(1), t0, RULE), "the count started again");
-        assert!(table.fail(ip(1), t0, RULE));
-        assert!(table.locked(ip(1), t0).is_some());
-    }
-
-    #[test]
-    fn lapsed_entries_are_swept() {
-        let t0 = Instant::now();
-        let mut table = Table::new(CAPACITY, t0);
-        for last in 1..=100 {
-            table.fail(ip(last), t0, RULE);
-        }
-        table.fail(ip(200), t0, RULE);
-        table.fail(ip(200), t0, RULE);
-        assert_eq!(table.len(), 101);
-        let later = t0 + Duration::from_secs(30);
-        table.fail(ip(201), later, RULE);
-        assert_eq!(
-            table.len(),
-            2,
-            "the locked address and the new failure stay"
-        );
-        assert!(table.locked(ip(200), later).is_some());
-        let after = t0 + Duration::from_secs(100);
-        table.fail(ip(202), after, RULE);
-        assert_eq!(table.len(), 1);
-    }
-
-    #[test]
-    fn the_table_never_outgrows_its_capacity() {
-        let t0 = Instant::now();
-        let mut table = Table::new(3, t0);
-        table.fail(ip(1), t0, RULE);
-        table.fail(ip(1), t0, RULE); // locked
-        table.fail(ip(2), t0, RULE);
-        table.fail(ip(3), t0 + Duration::from_secs(1), RULE);
-        table.fail(ip(4), t0 + Duration::from_secs(2), RULE);
-        assert_eq!(table.len(), 3);
-        assert!(
-            table.locked(ip(1), t0).is_some(),
-            "a lock outlives a mere failure"
-        );
-        assert!(
-            !table.entries.contains_key(&ip(2)),
-            "the oldest failure made room"
-        );
-        for last in 5..=50 {
-            table.fail(ip(last), t0 + Duration::from_secs(2), RULE);
-            assert!(table.len() <= 3);
-        }
-    }
-}
+#[path = "lockout_tests.rs"]
+mod tests;
