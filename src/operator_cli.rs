@@ -4,8 +4,8 @@
 
 use crate::alert::slack::{format_downtime, format_time};
 use crate::db::{self, AnyConnection, DbError};
-use crate::ops::{self, incidents, maintenance, outages, OpsError};
 use crate::settings::Settings;
+use crate::store::changes::{self, incidents, maintenance, outages, ChangeError};
 use clap::Subcommand;
 
 const ACTOR: &str = "cli";
@@ -105,8 +105,8 @@ fn execute(
     conn: &mut AnyConnection,
     cmd: OperatorCmd,
     known: &[String],
-) -> Result<String, OpsError> {
-    let now = ops::now();
+) -> Result<String, ChangeError> {
+    let now = changes::now();
     match cmd {
         OperatorCmd::Incident(IncidentCmd::Add { severity, text }) => {
             let i =
@@ -147,7 +147,7 @@ fn maintenance_cmd(
     cmd: MaintenanceCmd,
     known: &[String],
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<String, OpsError> {
+) -> Result<String, ChangeError> {
     match cmd {
         MaintenanceCmd::Add {
             title,
@@ -168,7 +168,7 @@ fn maintenance_cmd(
                 start,
                 end,
             };
-            let w = maintenance::create(conn, ACTOR, &input, known, now)?;
+            let w = maintenance::create(conn, ACTOR, &input, known, now)?.window;
             Ok(format!(
                 "Maintenance window {} scheduled: {} to {}",
                 w.id,
@@ -179,8 +179,9 @@ fn maintenance_cmd(
         MaintenanceCmd::List => {
             let lines: Vec<String> = maintenance::list(conn)?
                 .iter()
-                .map(|w| {
-                    let state = if !w.active {
+                .map(|stored| {
+                    let w = &stored.window;
+                    let state = if !stored.active {
                         "cancelled"
                     } else if w.end <= now {
                         "over"
@@ -216,7 +217,7 @@ fn outage_cmd(
     conn: &mut AnyConnection,
     cmd: OutageCmd,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<String, OpsError> {
+) -> Result<String, ChangeError> {
     match cmd {
         OutageCmd::List { open } => {
             let lines: Vec<String> = outages::list(conn, open, now)?

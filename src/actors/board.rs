@@ -3,7 +3,7 @@
 //! monitor forgets them). The StatusCache rereads it every check interval and publishes it;
 //! each monitor reads the current one at every cycle.
 
-use crate::db::{history, AnyConnection};
+use crate::db::{notices, AnyConnection};
 use crate::domain::notices::Notices;
 use chrono::{DateTime, Duration, Utc};
 use diesel::QueryResult;
@@ -33,8 +33,8 @@ impl BoardData {
 pub fn load(conn: &mut AnyConnection, now: DateTime<Utc>) -> QueryResult<BoardData> {
     let since = now - Duration::days(RESOLVED_MEMORY_DAYS);
     Ok(BoardData {
-        notices: history::load_notices(conn, now)?,
-        resolved: crate::ops::outages::resolved_by_operators(conn, since)?
+        notices: notices::load_notices(conn, now)?,
+        resolved: notices::resolved_by_operators(conn, since)?
             .into_iter()
             .collect(),
     })

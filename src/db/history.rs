@@ -1,10 +1,9 @@
-//! Read-side queries of the status page: monitored-since, recent outages, the newest response
-//! times, incidents and maintenance windows. Run at start and on a slow refresh, never per
-//! page view.
+//! Read-side queries of the status page: monitored-since, recent outages and the newest
+//! response times of each service (incidents and maintenance are in [`super::notices`]). Run
+//! at start and on a slow refresh, never per page view.
 
 use super::connection::AnyConnection;
-use super::schema::{health_checks, incidents, maintenance_windows, monitored_services, outages};
-use crate::domain::notices::{Incident, Maintenance, Notices, Severity};
+use super::schema::{health_checks, monitored_services, outages};
 use crate::domain::uptime::Span;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -209,91 +208,4 @@ fn samples(
         .collect();
     out.reverse();
     Ok(out)
-}
-
-/// An `incidents` row as [`INCIDENT_COLUMNS`] selects it.
-pub type IncidentRow = (i64, String, String, bool, NaiveDateTime, NaiveDateTime);
-type WindowRow = (i64, String, String, String, NaiveDateTime, NaiveDateTime);
-
-/// The columns of an [`Incident`], in [`IncidentRow`] order.
-pub const INCIDENT_COLUMNS: (
-    incidents::id,
-    incidents::severity,
-    incidents::text,
-    incidents::active,
-    incidents::created_at,
-    incidents::updated_at,
-) = (
-    incidents::id,
-    incidents::severity,
-    incidents::text,
-    incidents::active,
-    incidents::created_at,
-    incidents::updated_at,
-);
-
-/// The incident of a row.
-pub fn incident(row: IncidentRow) -> Incident {
-    let (id, severity, text, active, created, updated) = row;
-    Incident {
-        id,
-        severity: Severity::parse(&severity),
-        text,
-        active,
-        created_at: utc(created),
-        updated_at: utc(updated),
-    }
-}
-
-/// Open incidents, the last resolved ones, and the maintenance windows not yet over.
-pub fn load_notices(conn: &mut AnyConnection, now: DateTime<Utc>) -> QueryResult<Notices> {
-    let columns = INCIDENT_COLUMNS;
-    let open = incidents::active
-        .eq(true)
-        .and(incidents::severity.ne("resolved"));
-    let active: Vec<IncidentRow> = incidents::table
-        .filter(open)
-        .order(incidents::created_at.desc())
-        .select(columns)
-        .load(conn)?;
-    let history: Vec<IncidentRow> = incidents::table
-        .filter(
-            incidents::active
-                .eq(false)
-                .or(incidents::severity.eq("resolved")),
-        )
-        .order(incidents::updated_at.desc())
-        .limit(RECENT_INCIDENTS)
-        .select(columns)
-        .load(conn)?;
-    let windows: Vec<WindowRow> = maintenance_windows::table
-        .filter(maintenance_windows::active.eq(true))
-        .filter(maintenance_windows::end_time.gt(now.naive_utc()))
-        .order(maintenance_windows::start_time.asc())
-        .select((
-            maintenance_windows::id,
-            maintenance_windows::title,
-            maintenance_windows::description,
-            maintenance_windows::affected_services,
-            maintenance_windows::start_time,
-            maintenance_windows::end_time,
-        ))
-        .load(conn)?;
-    Ok(Notices {
-        active: active.into_iter().map(incident).collect(),
-        history: history.into_iter().map(incident).collect(),
-        maintenance: windows
-            .into_iter()
-            .map(
-                |(id, title, description, services, start, end)| Maintenance {
-                    id,
-                    title,
-                    description,
-                    services: serde_json::from_str(&services).unwrap_or_default(),
-                    start: utc(start),
-                    end: utc(end),
-                },
-            )
-            .collect(),
-    })
 }

@@ -3,6 +3,7 @@
 pub mod connection;
 pub mod history;
 pub mod models;
+pub mod notices;
 pub mod queries;
 pub mod read_queries;
 pub mod rollups;

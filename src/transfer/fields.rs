@@ -77,7 +77,8 @@ impl<'a> Fields<'a> {
                 let t = DateTime::parse_from_rfc3339(s)
                     .map(|t| micros(t.with_timezone(&Utc)))
                     .map_err(|_| format!("field {name}: {} is not an RFC 3339 time", shown(s)))?;
-                crate::ops::year_in_range(t).map_err(|why| format!("field {name}: {why}"))?;
+                crate::store::changes::year_in_range(t)
+                    .map_err(|why| format!("field {name}: {why}"))?;
                 Ok(Some(t))
             }
             Some(_) => Err(format!("field {name}: expected an RFC 3339 time string")),

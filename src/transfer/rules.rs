@@ -6,9 +6,9 @@
 //! a database that holds it (as `--from-django` brings it) must import back.
 
 use super::Document;
-use crate::ops::incidents::{check_severity, check_text, MAX_TEXT};
-use crate::ops::window_rules::{check_services, check_title};
-use crate::ops::FieldError;
+use crate::store::changes::incidents::{check_severity, check_text, MAX_TEXT};
+use crate::store::changes::window_rules::{check_services, check_title};
+use crate::store::changes::FieldError;
 
 /// Bytes of a check's error text kept, as the monitor stores it (cut on a character boundary).
 pub const MAX_ERROR_BYTES: usize = 1024;

@@ -1,7 +1,7 @@
 //! The admin JSON API under `/api/admin/`: incidents, maintenance windows, outage
 //! force-resolve and the audit log. Every request must carry `Authorization: Bearer <token>`
 //! (checked first, see [`admin_api_io::guard`]); the token's name is the audit actor. Thin
-//! handlers: read the body against its shape, run the [`crate::ops`] operation on a blocking
+//! handlers: read the body against its shape, run the [`crate::store::changes`] operation on a blocking
 //! thread, answer with the row (201 created, 200 changed, 204 deleted) or a JSON error.
 
 use super::admin_api_body::{self as body, Field};
@@ -10,7 +10,7 @@ use super::admin_api_io::{
 };
 use super::auth::ServiceNames;
 use crate::db::Pool;
-use crate::ops::{self, audit, incidents, maintenance, outages};
+use crate::store::changes::{self, audit, incidents, maintenance, outages};
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -84,7 +84,7 @@ pub async fn list_incidents(_: Operator, pool: Pooled) -> Reply {
 pub async fn create_incident(op: Operator, pool: Pooled, json: web::Json<Value>) -> Reply {
     let input: incidents::NewIncident = read(json, body::NEW_INCIDENT)?;
     let row = run(&pool, move |c| {
-        incidents::create(c, &op.0, &input, ops::now())
+        incidents::create(c, &op.0, &input, changes::now())
     })
     .await?;
     Ok(HttpResponse::Created().json(row))
@@ -100,7 +100,7 @@ pub async fn update_incident(
     let id = id("incident", &path)?;
     let patch: incidents::IncidentPatch = read(json, body::INCIDENT_PATCH)?;
     let row = run(&pool, move |c| {
-        incidents::update(c, &op.0, id, &patch, ops::now())
+        incidents::update(c, &op.0, id, &patch, changes::now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(row))
@@ -109,14 +109,20 @@ pub async fn update_incident(
 /// `POST /api/admin/incidents/{id}/resolve`: inactive, severity `resolved`.
 pub async fn resolve_incident(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
     let id = id("incident", &path)?;
-    let row = run(&pool, move |c| incidents::resolve(c, &op.0, id, ops::now())).await?;
+    let row = run(&pool, move |c| {
+        incidents::resolve(c, &op.0, id, changes::now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
 /// `DELETE /api/admin/incidents/{id}`: 204.
 pub async fn delete_incident(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
     let id = id("incident", &path)?;
-    run(&pool, move |c| incidents::delete(c, &op.0, id, ops::now())).await?;
+    run(&pool, move |c| {
+        incidents::delete(c, &op.0, id, changes::now())
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -136,7 +142,7 @@ pub async fn create_window(
     let input: maintenance::NewWindow = read(json, body::NEW_WINDOW)?;
     let known = names.0.clone();
     let row = run(&pool, move |c| {
-        maintenance::create(c, &op.0, &input, &known, ops::now())
+        maintenance::create(c, &op.0, &input, &known, changes::now())
     })
     .await?;
     Ok(HttpResponse::Created().json(row))
@@ -154,7 +160,7 @@ pub async fn update_window(
     let patch: maintenance::WindowPatch = read(json, body::WINDOW_PATCH)?;
     let known = names.0.clone();
     let row = run(&pool, move |c| {
-        maintenance::update(c, &op.0, id, &patch, &known, ops::now())
+        maintenance::update(c, &op.0, id, &patch, &known, changes::now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(row))
@@ -170,7 +176,7 @@ pub async fn cancel_window(
     let id = id("maintenance window", &path)?;
     let known = names.0.clone();
     let row = run(&pool, move |c| {
-        maintenance::cancel(c, &op.0, id, &known, ops::now())
+        maintenance::cancel(c, &op.0, id, &known, changes::now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(row))
@@ -180,7 +186,7 @@ pub async fn cancel_window(
 pub async fn delete_window(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
     let id = id("maintenance window", &path)?;
     run(&pool, move |c| {
-        maintenance::delete(c, &op.0, id, ops::now())
+        maintenance::delete(c, &op.0, id, changes::now())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -197,7 +203,10 @@ pub async fn list_outages(_: Operator, pool: Pooled, req: HttpRequest) -> Reply 
 /// it is already resolved.
 pub async fn resolve_outage(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
     let id = id("outage", &path)?;
-    let row = run(&pool, move |c| outages::resolve(c, &op.0, id, ops::now())).await?;
+    let row = run(&pool, move |c| {
+        outages::resolve(c, &op.0, id, changes::now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(row))
 }
 

@@ -2,7 +2,7 @@
 //! is read, so a 422 names every unknown, missing or mistyped field at once (serde stops at
 //! the first problem, and does not name the field of a wrong type).
 
-use crate::ops::FieldError;
+use crate::store::changes::FieldError;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -75,20 +75,20 @@ const fn change(name: &'static str, kind: Kind) -> Field {
     }
 }
 
-/// `POST /api/admin/incidents` ([`crate::ops::incidents::NewIncident`]).
+/// `POST /api/admin/incidents` ([`crate::store::changes::incidents::NewIncident`]).
 pub const NEW_INCIDENT: &[Field] = &[
     required("severity", Kind::Text),
     required("text", Kind::Text),
 ];
 
-/// `PATCH /api/admin/incidents/{id}` ([`crate::ops::incidents::IncidentPatch`]).
+/// `PATCH /api/admin/incidents/{id}` ([`crate::store::changes::incidents::IncidentPatch`]).
 pub const INCIDENT_PATCH: &[Field] = &[
     change("severity", Kind::Text),
     change("text", Kind::Text),
     change("active", Kind::Flag),
 ];
 
-/// `POST /api/admin/maintenance` ([`crate::ops::maintenance::NewWindow`]).
+/// `POST /api/admin/maintenance` ([`crate::store::changes::maintenance::NewWindow`]).
 pub const NEW_WINDOW: &[Field] = &[
     required("title", Kind::Text),
     optional("description", Kind::Text),
@@ -97,7 +97,7 @@ pub const NEW_WINDOW: &[Field] = &[
     required("end", Kind::Text),
 ];
 
-/// `PATCH /api/admin/maintenance/{id}` ([`crate::ops::maintenance::WindowPatch`]).
+/// `PATCH /api/admin/maintenance/{id}` ([`crate::store::changes::maintenance::WindowPatch`]).
 pub const WINDOW_PATCH: &[Field] = &[
     change("title", Kind::Text),
     change("description", Kind::Text),

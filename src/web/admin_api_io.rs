@@ -6,7 +6,7 @@
 
 use super::auth::{bearer, Gate, Verdict};
 use crate::db::{self, AnyConnection, DbError, Pool};
-use crate::ops::{FieldError, OpsError};
+use crate::store::changes::{ChangeError, FieldError};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PayloadError};
@@ -90,12 +90,12 @@ impl ResponseError for AdminError {
     }
 }
 
-impl From<OpsError> for AdminError {
-    fn from(e: OpsError) -> Self {
+impl From<ChangeError> for AdminError {
+    fn from(e: ChangeError) -> Self {
         match e {
-            OpsError::Invalid(fields) => AdminError::Invalid(fields),
-            OpsError::NotFound(what) => AdminError::NotFound(format!("{what} not found")),
-            OpsError::Db(e) => AdminError::Unavailable(e.to_string()),
+            ChangeError::Invalid(fields) => AdminError::Invalid(fields),
+            ChangeError::NotFound(what) => AdminError::NotFound(format!("{what} not found")),
+            ChangeError::Db(e) => AdminError::Unavailable(e.to_string()),
         }
     }
 }
@@ -116,7 +116,7 @@ impl From<Vec<FieldError>> for AdminError {
 pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, AdminError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> Result<T, OpsError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<T, ChangeError> + Send + 'static,
 {
     db::blocking(pool.clone(), move |conn| Ok(work(conn)))
         .await?

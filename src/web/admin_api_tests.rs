@@ -1,5 +1,5 @@
 use super::*;
-use crate::ops::FieldError;
+use crate::store::changes::FieldError;
 use actix_web::error::JsonPayloadError;
 use actix_web::ResponseError;
 use serde_json::json;
@@ -107,7 +107,7 @@ fn errors_answer_with_their_status_and_headers() {
         (AdminError::LockedOut(3600), 429),
         (AdminError::Unavailable("secret detail".into()), 503),
         (
-            AdminError::from(ops::OpsError::NotFound("incident 7".into())),
+            AdminError::from(changes::ChangeError::NotFound("incident 7".into())),
             404,
         ),
     ];

@@ -8,7 +8,7 @@ use super::admin_page::{page, render, see_other, unavailable, Admin, Fields};
 use super::admin_views::{self, FormKind, Problem};
 use crate::actors::status_cache::RefreshNotices;
 use crate::db::{self, AnyConnection};
-use crate::ops::{self, incidents, maintenance, outages, FieldError, OpsError};
+use crate::store::changes::{self, incidents, maintenance, outages, ChangeError, FieldError};
 use actix_web::http::StatusCode;
 use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse};
@@ -27,7 +27,7 @@ async fn change<F>(
     op: F,
 ) -> HttpResponse
 where
-    F: FnOnce(&mut AnyConnection, &str, &Fields, DateTime<Utc>) -> Result<Done, OpsError>
+    F: FnOnce(&mut AnyConnection, &str, &Fields, DateTime<Utc>) -> Result<Done, ChangeError>
         + Send
         + 'static,
 {
@@ -37,19 +37,19 @@ where
     };
     let (actor, input) = (session.name.clone(), fields.clone());
     let pool = admin.pool.get_ref().clone();
-    let result = db::blocking(pool, move |c| Ok(op(c, &actor, &input, ops::now()))).await;
+    let result = db::blocking(pool, move |c| Ok(op(c, &actor, &input, changes::now()))).await;
     let (status, errors) = match result {
         Ok(Ok((done, id))) => {
             // The page and the monitors see the change now, not at the next reread.
             admin.cache.do_send(RefreshNotices);
             return see_other(&format!("/admin?done={done}&id={id}"));
         }
-        Ok(Err(OpsError::Invalid(errors))) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Ok(Err(OpsError::NotFound(what))) => (
+        Ok(Err(ChangeError::Invalid(errors))) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Ok(Err(ChangeError::NotFound(what))) => (
             StatusCode::NOT_FOUND,
             vec![FieldError::new("id", format!("{what} not found"))],
         ),
-        Ok(Err(OpsError::Db(e))) => return unavailable(&e.to_string()),
+        Ok(Err(ChangeError::Db(e))) => return unavailable(&e.to_string()),
         Err(e) => return unavailable(&e.to_string()),
     };
     let problem = refused(form, status, errors, fields);
@@ -101,7 +101,7 @@ pub async fn create_maintenance(req: HttpRequest, body: Payload, admin: Admin) -
                 end: f.get("end").to_string(),
             };
             maintenance::create(c, actor, &input, &known, now)
-                .map(|w| ("maintenance-scheduled", w.id))
+                .map(|w| ("maintenance-scheduled", w.window.id))
         },
     )
     .await
@@ -124,7 +124,7 @@ fn press(
     id: i64,
     known: &[String],
     now: DateTime<Utc>,
-) -> Result<Done, OpsError> {
+) -> Result<Done, ChangeError> {
     match button {
         Button::ResolveIncident => {
             incidents::resolve(c, actor, id, now).map(|_| ("incident-resolved", id))

@@ -1,7 +1,7 @@
 //! `/admin`: the operators' page. Sign-in with a token (the [`Gate`], lockout included) starts
 //! a session (kept in [`Sessions`], ended by sign-out or when its token goes) named by a signed
 //! cookie scoped to `/admin`; every form carries the session's CSRF token and every post
-//! checks it (see [`super::admin_body`]); changes go through the service layer in `crate::ops` with the
+//! checks it (see [`super::admin_body`]); changes go through the service layer in `crate::store::changes` with the
 //! session's token name as the audit actor. Every response is `Cache-Control: no-store`.
 
 use super::admin_body::{authorize, closing, read_form};
@@ -11,7 +11,7 @@ use super::auth::{self, Gate, ServiceNames, SessionKey, Verdict};
 use super::session::{self, Session};
 use crate::actors::status_cache::StatusCache;
 use crate::db::{self, AnyConnection, DbError, Pool};
-use crate::ops::{self, outages, OpsError};
+use crate::store::changes::{self, outages, ChangeError};
 use actix::Addr;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{self, Data};
@@ -240,14 +240,14 @@ fn flash(done: &str, id: &str) -> Option<String> {
 }
 
 fn load(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Overview, DbError> {
-    let as_db = |e: OpsError| match e {
-        OpsError::Db(e) => DbError::Query(e),
+    let as_db = |e: ChangeError| match e {
+        ChangeError::Db(e) => DbError::Query(e),
         other => DbError::Task(other.to_string()),
     };
     Ok(Overview {
         outages: outages::list(conn, true, now).map_err(as_db)?,
-        notices: db::history::load_notices(conn, now)?,
-        audit: ops::audit::recent(conn, AUDIT_SHOWN)?,
+        notices: db::notices::load_notices(conn, now)?,
+        audit: changes::audit::recent(conn, AUDIT_SHOWN)?,
     })
 }
 
@@ -258,7 +258,7 @@ pub(super) async fn render(
     problem: Option<&Problem>,
     status: StatusCode,
 ) -> HttpResponse {
-    let now = ops::now();
+    let now = changes::now();
     let overview = match db::blocking(admin.pool.get_ref().clone(), move |c| load(c, now)).await {
         Ok(overview) => overview,
         Err(e) => return unavailable(&e.to_string()),

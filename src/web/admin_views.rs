@@ -9,9 +9,9 @@ use crate::actors::snapshot::Snapshot;
 use crate::alert::slack::format_downtime;
 use crate::domain::notices::{Maintenance, Notices};
 use crate::domain::status::ServiceStatus;
-use crate::ops::audit::AuditEntry;
-use crate::ops::outages::Outage;
-use crate::ops::FieldError;
+use crate::store::changes::audit::AuditEntry;
+use crate::store::changes::outages::Outage;
+use crate::store::changes::FieldError;
 use chrono::{DateTime, Utc};
 use maud::{html, Markup, DOCTYPE};
 

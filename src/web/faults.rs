@@ -10,7 +10,7 @@
 use super::admin_api_io::{self as io, guard, json_config, AdminError, Operator};
 use super::auth::ServiceNames;
 use crate::actors::service_monitor::{Fault, Faults};
-use crate::ops::FieldError;
+use crate::store::changes::FieldError;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, HttpResponse};

@@ -1,19 +1,20 @@
 //! Incidents: post, edit, resolve, delete, list.
 
-use super::{audit, check, FieldError, OpsError};
-use crate::db::history::{incident, IncidentRow, INCIDENT_COLUMNS};
+use super::{audit, check, ChangeError, FieldError};
+use crate::db::notices::{incident, IncidentRow, INCIDENT_COLUMNS};
 use crate::db::schema::incidents;
 use crate::db::AnyConnection;
-use crate::domain::notices::Incident;
+use crate::domain::notices::{Incident, Severity};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
 /// Longest incident text.
 pub const MAX_TEXT: usize = 10_000;
-const SEVERITIES: [&str; 3] = ["high", "medium", "resolved"];
+const SEVERITIES: [Severity; 3] = [Severity::High, Severity::Medium, Severity::Resolved];
 
-/// A new incident.
+/// A new incident, as operators send it: the severity is text until it is checked, so a bad
+/// one is reported by name with the other problems.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewIncident {
@@ -35,14 +36,17 @@ pub struct IncidentPatch {
     pub active: Option<bool>,
 }
 
-/// A problem with `severity` unless it is high, medium or resolved.
-pub fn check_severity(errors: &mut Vec<FieldError>, severity: &str) {
-    if !SEVERITIES.contains(&severity) {
+/// The [`Severity`] `severity` names, or `None` and a problem unless it is high, medium or
+/// resolved.
+pub fn check_severity(errors: &mut Vec<FieldError>, severity: &str) -> Option<Severity> {
+    let named = SEVERITIES.into_iter().find(|s| s.as_str() == severity);
+    if named.is_none() {
         errors.push(FieldError::new(
             "severity",
             format!("{severity:?} is not one of high, medium, resolved"),
         ));
     }
+    named
 }
 
 /// A problem with `text` when it is blank or longer than [`MAX_TEXT`].
@@ -58,18 +62,18 @@ pub fn check_text(errors: &mut Vec<FieldError>, text: &str) {
 }
 
 /// One incident.
-pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Incident, OpsError> {
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Incident, ChangeError> {
     let row: Option<IncidentRow> = incidents::table
         .find(id)
         .select(INCIDENT_COLUMNS)
         .first(conn)
         .optional()?;
     row.map(incident)
-        .ok_or_else(|| OpsError::NotFound(format!("incident {id}")))
+        .ok_or_else(|| ChangeError::NotFound(format!("incident {id}")))
 }
 
 /// Every incident, newest first (at most 500).
-pub fn list(conn: &mut AnyConnection) -> Result<Vec<Incident>, OpsError> {
+pub fn list(conn: &mut AnyConnection) -> Result<Vec<Incident>, ChangeError> {
     let rows: Vec<IncidentRow> = incidents::table
         .order(incidents::id.desc())
         .limit(500)
@@ -84,17 +88,20 @@ pub fn create(
     actor: &str,
     input: &NewIncident,
     now: DateTime<Utc>,
-) -> Result<Incident, OpsError> {
+) -> Result<Incident, ChangeError> {
     let mut errors = Vec::new();
-    check_severity(&mut errors, &input.severity);
+    let severity = check_severity(&mut errors, &input.severity);
     check_text(&mut errors, &input.text);
-    check(errors)?;
+    let severity = match severity {
+        Some(severity) if errors.is_empty() => severity,
+        _ => return Err(ChangeError::Invalid(errors)),
+    };
     super::transaction(conn, |c| {
         let id: i64 = diesel::insert_into(incidents::table)
             .values((
-                incidents::severity.eq(&input.severity),
+                incidents::severity.eq(severity.as_str()),
                 incidents::text.eq(&input.text),
-                incidents::active.eq(input.severity != "resolved"),
+                incidents::active.eq(severity != Severity::Resolved),
                 incidents::created_at.eq(now.naive_utc()),
                 incidents::updated_at.eq(now.naive_utc()),
             ))
@@ -121,28 +128,26 @@ pub fn update(
     id: i64,
     patch: &IncidentPatch,
     now: DateTime<Utc>,
-) -> Result<Incident, OpsError> {
+) -> Result<Incident, ChangeError> {
     let mut errors = Vec::new();
-    if let Some(s) = &patch.severity {
-        check_severity(&mut errors, s);
-    }
+    let severity = patch
+        .severity
+        .as_deref()
+        .and_then(|s| check_severity(&mut errors, s));
     if let Some(t) = &patch.text {
         check_text(&mut errors, t);
     }
     check(errors)?;
     super::transaction(conn, |c| {
         let before = get(c, id)?;
-        let severity = patch
-            .severity
-            .clone()
-            .unwrap_or_else(|| before.severity.as_str().to_string());
+        let severity = severity.unwrap_or(before.severity);
         // Resolving makes an incident inactive unless the patch says otherwise.
         let active = patch
             .active
-            .unwrap_or(before.active && severity != "resolved");
+            .unwrap_or(before.active && severity != Severity::Resolved);
         diesel::update(incidents::table.find(id))
             .set((
-                incidents::severity.eq(&severity),
+                incidents::severity.eq(severity.as_str()),
                 incidents::text.eq(patch.text.as_ref().unwrap_or(&before.text)),
                 incidents::active.eq(active),
                 incidents::updated_at.eq(now.naive_utc()),
@@ -168,7 +173,7 @@ pub fn resolve(
     actor: &str,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<Incident, OpsError> {
+) -> Result<Incident, ChangeError> {
     let patch = IncidentPatch {
         severity: Some("resolved".into()),
         active: Some(false),
@@ -183,7 +188,7 @@ pub fn delete(
     actor: &str,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<(), OpsError> {
+) -> Result<(), ChangeError> {
     super::transaction(conn, |c| {
         let before = get(c, id)?;
         diesel::delete(incidents::table.find(id)).execute(c)?;

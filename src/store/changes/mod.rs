@@ -33,7 +33,7 @@ impl FieldError {
 
 /// Why an operation did not happen.
 #[derive(Debug, thiserror::Error)]
-pub enum OpsError {
+pub enum ChangeError {
     /// The input is invalid; every problem is listed.
     #[error("invalid input: {}", describe(.0))]
     Invalid(Vec<FieldError>),
@@ -53,12 +53,12 @@ fn describe(errors: &[FieldError]) -> String {
     parts.join("; ")
 }
 
-/// `Ok(())` when `errors` is empty, else [`OpsError::Invalid`].
-pub fn check(errors: Vec<FieldError>) -> Result<(), OpsError> {
+/// `Ok(())` when `errors` is empty, else [`ChangeError::Invalid`].
+pub fn check(errors: Vec<FieldError>) -> Result<(), ChangeError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(OpsError::Invalid(errors))
+        Err(ChangeError::Invalid(errors))
     }
 }
 
@@ -105,13 +105,13 @@ pub fn year_in_range(t: DateTime<Utc>) -> Result<(), String> {
 /// the whole transaction is retried, a few times, with growing pauses.
 pub fn transaction<T>(
     conn: &mut crate::db::AnyConnection,
-    mut work: impl FnMut(&mut crate::db::AnyConnection) -> Result<T, OpsError>,
-) -> Result<T, OpsError> {
+    mut work: impl FnMut(&mut crate::db::AnyConnection) -> Result<T, ChangeError>,
+) -> Result<T, ChangeError> {
     use diesel::Connection;
     let mut attempt = 0u64;
     loop {
         match conn.transaction(&mut work) {
-            Err(OpsError::Db(e)) if is_busy(&e) && attempt < 20 => {
+            Err(ChangeError::Db(e)) if is_busy(&e) && attempt < 20 => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(10 * attempt));
             }

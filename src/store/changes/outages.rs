@@ -2,7 +2,7 @@
 //! no recovery alert for a resolved outage, and a new outage (with its own down alert) if the
 //! service is still failing at the threshold.
 
-use super::{audit, check, FieldError, OpsError};
+use super::{audit, check, ChangeError, FieldError};
 use crate::db::schema::{outages, service_states};
 use crate::db::AnyConnection;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -83,15 +83,15 @@ pub fn list(
     conn: &mut AnyConnection,
     open_only: bool,
     now: DateTime<Utc>,
-) -> Result<Vec<Outage>, OpsError> {
+) -> Result<Vec<Outage>, ChangeError> {
     Ok(load(conn, None, open_only, now)?)
 }
 
 /// One outage.
-pub fn get(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<Outage, OpsError> {
+pub fn get(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<Outage, ChangeError> {
     load(conn, Some(id), false, now)?
         .pop()
-        .ok_or_else(|| OpsError::NotFound(format!("outage {id}")))
+        .ok_or_else(|| ChangeError::NotFound(format!("outage {id}")))
 }
 
 /// Force-resolves an outage not marked resolved: an open one ends now, one that has an end
@@ -102,7 +102,7 @@ pub fn resolve(
     actor: &str,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<Outage, OpsError> {
+) -> Result<Outage, ChangeError> {
     super::transaction(conn, |c| {
         let before = get(c, id, now)?;
         if before.resolved {
@@ -145,18 +145,4 @@ pub fn resolve(
         )?;
         Ok(after)
     })
-}
-
-/// Outages an operator resolved since `since`: (service, start). The monitors forget an open
-/// outage of theirs that is in this list.
-pub fn resolved_by_operators(
-    conn: &mut AnyConnection,
-    since: DateTime<Utc>,
-) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
-    let rows: Vec<(String, NaiveDateTime)> = outages::table
-        .filter(outages::resolved_by.is_not_null())
-        .filter(outages::end_time.ge(since.naive_utc()))
-        .select((outages::service_name, outages::start_time))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(s, t)| (s, t.and_utc())).collect())
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::ops::FieldError;
+use crate::store::changes::FieldError;
 
 fn known() -> Vec<String> {
     vec!["api".into(), "web".into()]
@@ -20,7 +20,7 @@ fn a_valid_window_gives_its_times() {
 
 #[test]
 fn every_problem_is_named() {
-    let Err(OpsError::Invalid(errors)) = validate(
+    let Err(ChangeError::Invalid(errors)) = validate(
         " ",
         &["api".into(), "db".into()],
         "soon",
@@ -39,7 +39,7 @@ fn every_problem_is_named() {
 
 #[test]
 fn the_end_must_follow_the_start() {
-    let Err(OpsError::Invalid(errors)) =
+    let Err(ChangeError::Invalid(errors)) =
         validate("x", &[], "2026-12-01T04:00Z", "2026-12-01T04:00Z", &known())
     else {
         panic!("expected invalid");
@@ -53,7 +53,7 @@ fn years_outside_1_to_9999_are_refused() {
         ("9999-12-31T00:00Z", "+10000-01-01T00:00Z", "end"),
         ("0000-06-01T00:00Z", "2026-01-01T00:00Z", "start"),
     ] {
-        let Err(OpsError::Invalid(errors)) = validate("x", &[], start, end, &known()) else {
+        let Err(ChangeError::Invalid(errors)) = validate("x", &[], start, end, &known()) else {
             panic!("{start}..{end} accepted");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -1,7 +1,7 @@
 //! The rules of a maintenance window, pure: a title, configured services only, an end after
 //! its start.
 
-use super::{check, parse_time, year_in_range, FieldError, OpsError};
+use super::{check, parse_time, year_in_range, ChangeError, FieldError};
 use chrono::{DateTime, Utc};
 
 /// Longest title.
@@ -14,7 +14,7 @@ pub fn validate(
     start: &str,
     end: &str,
     known: &[String],
-) -> Result<(DateTime<Utc>, DateTime<Utc>), OpsError> {
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ChangeError> {
     let mut errors = Vec::new();
     check_title(&mut errors, title);
     check_services(&mut errors, services, known);
@@ -28,7 +28,7 @@ pub fn validate(
     check(errors)?;
     match (start_at, end_at) {
         (Some(s), Some(e)) => Ok((s, e)),
-        _ => Err(OpsError::Invalid(Vec::new())),
+        _ => Err(ChangeError::Invalid(Vec::new())),
     }
 }
 

@@ -1,28 +1,22 @@
 //! Maintenance windows: schedule, edit, cancel, delete, list. Services must be configured.
 
 pub use super::window_rules::{validate, MAX_TITLE};
-use super::{audit, OpsError};
+use super::{audit, ChangeError};
+use crate::db::notices::{window, WindowRow, WINDOW_COLUMNS};
 use crate::db::schema::maintenance_windows as mw;
 use crate::db::AnyConnection;
+use crate::domain::notices::Maintenance;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A maintenance window as stored.
+/// A maintenance window as stored: the window the page shows, and its bookkeeping. Serialized
+/// flat, the window's fields first.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Window {
-    /// Row id.
-    pub id: i64,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// Affected services; empty for all.
-    pub services: Vec<String>,
-    /// Start.
-    pub start: DateTime<Utc>,
-    /// End.
-    pub end: DateTime<Utc>,
+    /// Title, services and times.
+    #[serde(flatten)]
+    pub window: Maintenance,
     /// False once cancelled.
     pub active: bool,
     /// Created.
@@ -67,45 +61,20 @@ pub struct WindowPatch {
     pub active: Option<bool>,
 }
 
-type Row = (
-    i64,
-    String,
-    String,
-    String,
-    NaiveDateTime,
-    NaiveDateTime,
-    bool,
-    NaiveDateTime,
-    NaiveDateTime,
-);
+type Row = (WindowRow, bool, NaiveDateTime, NaiveDateTime);
 
-fn from_row(r: Row) -> Window {
+fn from_row((row, active, created, updated): Row) -> Window {
     Window {
-        id: r.0,
-        title: r.1,
-        description: r.2,
-        services: serde_json::from_str(&r.3).unwrap_or_default(),
-        start: r.4.and_utc(),
-        end: r.5.and_utc(),
-        active: r.6,
-        created_at: r.7.and_utc(),
-        updated_at: r.8.and_utc(),
+        window: window(row),
+        active,
+        created_at: created.and_utc(),
+        updated_at: updated.and_utc(),
     }
 }
 
 fn load(conn: &mut AnyConnection, id: Option<i64>) -> QueryResult<Vec<Window>> {
     let mut query = mw::table
-        .select((
-            mw::id,
-            mw::title,
-            mw::description,
-            mw::affected_services,
-            mw::start_time,
-            mw::end_time,
-            mw::active,
-            mw::created_at,
-            mw::updated_at,
-        ))
+        .select((WINDOW_COLUMNS, mw::active, mw::created_at, mw::updated_at))
         .order(mw::start_time.desc())
         .limit(500)
         .into_boxed();
@@ -117,14 +86,14 @@ fn load(conn: &mut AnyConnection, id: Option<i64>) -> QueryResult<Vec<Window>> {
 }
 
 /// One window.
-pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Window, OpsError> {
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<Window, ChangeError> {
     load(conn, Some(id))?
         .pop()
-        .ok_or_else(|| OpsError::NotFound(format!("maintenance window {id}")))
+        .ok_or_else(|| ChangeError::NotFound(format!("maintenance window {id}")))
 }
 
 /// Every window, latest start first (at most 500).
-pub fn list(conn: &mut AnyConnection) -> Result<Vec<Window>, OpsError> {
+pub fn list(conn: &mut AnyConnection) -> Result<Vec<Window>, ChangeError> {
     Ok(load(conn, None)?)
 }
 
@@ -139,7 +108,7 @@ pub fn create(
     input: &NewWindow,
     known: &[String],
     now: DateTime<Utc>,
-) -> Result<Window, OpsError> {
+) -> Result<Window, ChangeError> {
     let (start, end) = validate(
         &input.title,
         &input.services,
@@ -183,24 +152,33 @@ pub fn update(
     patch: &WindowPatch,
     known: &[String],
     now: DateTime<Utc>,
-) -> Result<Window, OpsError> {
+) -> Result<Window, ChangeError> {
     super::transaction(conn, |c| {
         let before = get(c, id)?;
-        let title = patch.title.clone().unwrap_or_else(|| before.title.clone());
+        let title = patch
+            .title
+            .clone()
+            .unwrap_or_else(|| before.window.title.clone());
         let services = patch
             .services
             .clone()
-            .unwrap_or_else(|| before.services.clone());
+            .unwrap_or_else(|| before.window.services.clone());
         let start = patch
             .start
             .clone()
-            .unwrap_or_else(|| before.start.to_rfc3339());
-        let end = patch.end.clone().unwrap_or_else(|| before.end.to_rfc3339());
+            .unwrap_or_else(|| before.window.start.to_rfc3339());
+        let end = patch
+            .end
+            .clone()
+            .unwrap_or_else(|| before.window.end.to_rfc3339());
         let (start, end) = validate(&title, &services, &start, &end, known)?;
         diesel::update(mw::table.find(id))
             .set((
                 mw::title.eq(title.trim()),
-                mw::description.eq(patch.description.as_ref().unwrap_or(&before.description)),
+                mw::description.eq(patch
+                    .description
+                    .as_ref()
+                    .unwrap_or(&before.window.description)),
                 mw::affected_services.eq(services_json(&services)),
                 mw::start_time.eq(start.naive_utc()),
                 mw::end_time.eq(end.naive_utc()),
@@ -230,7 +208,7 @@ pub fn cancel(
     id: i64,
     _known: &[String],
     now: DateTime<Utc>,
-) -> Result<Window, OpsError> {
+) -> Result<Window, ChangeError> {
     super::transaction(conn, |c| {
         let before = get(c, id)?;
         diesel::update(mw::table.find(id))
@@ -257,7 +235,7 @@ pub fn delete(
     actor: &str,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<(), OpsError> {
+) -> Result<(), ChangeError> {
     super::transaction(conn, |c| {
         let before = get(c, id)?;
         diesel::delete(mw::table.find(id)).execute(c)?;
