@@ -207,7 +207,7 @@ fn maintenance_cmd(
             Ok(listing("No maintenance windows", lines))
         }
         MaintenanceCmd::Cancel { id } => {
-            maintenance::cancel(conn, ACTOR, id, known, now)?;
+            maintenance::cancel(conn, ACTOR, id, now)?;
             Ok(format!("Maintenance window {id} cancelled"))
         }
     }

@@ -72,18 +72,17 @@ impl Application {
         ));
         let session_key = Data::new(crate::web::auth::SessionKey::from_settings(&settings.admin));
         let sessions = Data::new(crate::web::admin_sessions::Sessions::default());
-        let (web_pool, page) = (
-            Data::new(pool.clone()),
+        let (store, page) = (
+            Data::new(crate::store::Store::new(pool.clone())),
             Data::new(settings.status_page.clone()),
         );
         let retention = Retention {
             at: settings.checks.cleanup_at,
             days: settings.checks.retention_days,
         };
-        let mut core = start_core(&settings, pool, restored, Some(retention));
+        let mut core = start_core(&settings, pool.clone(), restored, Some(retention));
         // The page starts from the stored state, not "Checking…" until every next cycle.
-        let db = (**web_pool).clone();
-        crate::actors::status_cache::seed(&core.cache, db, &mut core.monitors).await;
+        crate::actors::status_cache::seed(&core.cache, pool, &mut core.monitors).await;
         let links = MonitorLinks {
             persistence: core.persistence.clone().recipient(),
             cache: core.cache.clone().recipient(),
@@ -110,7 +109,7 @@ impl Application {
             let app = App::new()
                 .app_data(Data::new(cache.clone()))
                 .app_data(metrics.clone())
-                .app_data(web_pool.clone())
+                .app_data(store.clone())
                 .app_data(crate::web::query_config())
                 .app_data(admin.clone())
                 .app_data(names.clone())

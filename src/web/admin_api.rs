@@ -1,16 +1,16 @@
 //! The admin JSON API under `/api/admin/`: incidents, maintenance windows, outage
 //! force-resolve and the audit log. Every request must carry `Authorization: Bearer <token>`
 //! (checked first, see [`admin_api_io::guard`]); the token's name is the audit actor. Thin
-//! handlers: read the body against its shape, run the [`crate::store::changes`] operation on a blocking
-//! thread, answer with the row (201 created, 200 changed, 204 deleted) or a JSON error.
+//! handlers: read the body against its shape, call the [`Store`]'s operation (it runs on a
+//! blocking thread), answer with the row (201 created, 200 changed, 204 deleted) or a JSON error.
 
 use super::admin_api_body::{self as body, Field};
 use super::admin_api_io::{
-    self as io, count, flag, guard, id, json_config, query, run, AdminError, Operator,
+    self as io, count, flag, guard, id, json_config, query, AdminError, Operator,
 };
 use super::auth::ServiceNames;
-use crate::db::Pool;
-use crate::store::changes::{self, audit, incidents, maintenance, outages};
+use crate::store::changes::{audit, incidents, maintenance};
+use crate::store::Store;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -24,7 +24,7 @@ pub const AUDIT_DEFAULT: i64 = 100;
 /// Most audit entries one request lists.
 pub const AUDIT_MAX: i64 = 1000;
 
-type Pooled = web::Data<Pool>;
+type Stored = web::Data<Store>;
 type Reply = Result<HttpResponse, AdminError>;
 
 /// Registers the admin API: one scope, authenticated, `no-store`, bodies up to 64 KiB.
@@ -75,83 +75,68 @@ fn listed<T: Serialize>(key: &str, rows: &T) -> HttpResponse {
 }
 
 /// `GET /api/admin/incidents`: `{"incidents": [...]}`, newest first.
-pub async fn list_incidents(_: Operator, pool: Pooled) -> Reply {
-    let rows = run(&pool, incidents::list).await?;
+pub async fn list_incidents(_: Operator, store: Stored) -> Reply {
+    let rows = store.incidents().await?;
     Ok(listed("incidents", &rows))
 }
 
 /// `POST /api/admin/incidents` `{"severity", "text"}`: 201 with the incident.
-pub async fn create_incident(op: Operator, pool: Pooled, json: web::Json<Value>) -> Reply {
+pub async fn create_incident(op: Operator, store: Stored, json: web::Json<Value>) -> Reply {
     let input: incidents::NewIncident = read(json, body::NEW_INCIDENT)?;
-    let row = run(&pool, move |c| {
-        incidents::create(c, &op.0, &input, changes::now())
-    })
-    .await?;
+    let row = store.create_incident(&op.0, input).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
 /// `PATCH /api/admin/incidents/{id}` `{"severity"?, "text"?, "active"?}`.
 pub async fn update_incident(
     op: Operator,
-    pool: Pooled,
+    store: Stored,
     path: web::Path<String>,
     json: web::Json<Value>,
 ) -> Reply {
     let id = id("incident", &path)?;
     let patch: incidents::IncidentPatch = read(json, body::INCIDENT_PATCH)?;
-    let row = run(&pool, move |c| {
-        incidents::update(c, &op.0, id, &patch, changes::now())
-    })
-    .await?;
+    let row = store.update_incident(&op.0, id, patch).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
 /// `POST /api/admin/incidents/{id}/resolve`: inactive, severity `resolved`.
-pub async fn resolve_incident(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+pub async fn resolve_incident(op: Operator, store: Stored, path: web::Path<String>) -> Reply {
     let id = id("incident", &path)?;
-    let row = run(&pool, move |c| {
-        incidents::resolve(c, &op.0, id, changes::now())
-    })
-    .await?;
+    let row = store.resolve_incident(&op.0, id).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
 /// `DELETE /api/admin/incidents/{id}`: 204.
-pub async fn delete_incident(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+pub async fn delete_incident(op: Operator, store: Stored, path: web::Path<String>) -> Reply {
     let id = id("incident", &path)?;
-    run(&pool, move |c| {
-        incidents::delete(c, &op.0, id, changes::now())
-    })
-    .await?;
+    store.delete_incident(&op.0, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// `GET /api/admin/maintenance`: `{"maintenance": [...]}`, latest start first.
-pub async fn list_windows(_: Operator, pool: Pooled) -> Reply {
-    let rows = run(&pool, maintenance::list).await?;
+pub async fn list_windows(_: Operator, store: Stored) -> Reply {
+    let rows = store.windows().await?;
     Ok(listed("maintenance", &rows))
 }
 
 /// `POST /api/admin/maintenance` `{"title", "description"?, "services"?, "start", "end"}`.
 pub async fn create_window(
     op: Operator,
-    pool: Pooled,
+    store: Stored,
     names: web::Data<ServiceNames>,
     json: web::Json<Value>,
 ) -> Reply {
     let input: maintenance::NewWindow = read(json, body::NEW_WINDOW)?;
     let known = names.0.clone();
-    let row = run(&pool, move |c| {
-        maintenance::create(c, &op.0, &input, &known, changes::now())
-    })
-    .await?;
+    let row = store.create_window(&op.0, input, known).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
 /// `PATCH /api/admin/maintenance/{id}`: any of the fields, plus `active`.
 pub async fn update_window(
     op: Operator,
-    pool: Pooled,
+    store: Stored,
     names: web::Data<ServiceNames>,
     path: web::Path<String>,
     json: web::Json<Value>,
@@ -159,54 +144,36 @@ pub async fn update_window(
     let id = id("maintenance window", &path)?;
     let patch: maintenance::WindowPatch = read(json, body::WINDOW_PATCH)?;
     let known = names.0.clone();
-    let row = run(&pool, move |c| {
-        maintenance::update(c, &op.0, id, &patch, &known, changes::now())
-    })
-    .await?;
+    let row = store.update_window(&op.0, id, patch, known).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
 /// `POST /api/admin/maintenance/{id}/cancel`: kept, inactive.
-pub async fn cancel_window(
-    op: Operator,
-    pool: Pooled,
-    names: web::Data<ServiceNames>,
-    path: web::Path<String>,
-) -> Reply {
+pub async fn cancel_window(op: Operator, store: Stored, path: web::Path<String>) -> Reply {
     let id = id("maintenance window", &path)?;
-    let known = names.0.clone();
-    let row = run(&pool, move |c| {
-        maintenance::cancel(c, &op.0, id, &known, changes::now())
-    })
-    .await?;
+    let row = store.cancel_window(&op.0, id).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
 /// `DELETE /api/admin/maintenance/{id}`: 204.
-pub async fn delete_window(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+pub async fn delete_window(op: Operator, store: Stored, path: web::Path<String>) -> Reply {
     let id = id("maintenance window", &path)?;
-    run(&pool, move |c| {
-        maintenance::delete(c, &op.0, id, changes::now())
-    })
-    .await?;
+    store.delete_window(&op.0, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// `GET /api/admin/outages[?open=true]`: `{"outages": [...]}`, newest first.
-pub async fn list_outages(_: Operator, pool: Pooled, req: HttpRequest) -> Reply {
+pub async fn list_outages(_: Operator, store: Stored, req: HttpRequest) -> Reply {
     let open = flag(&query(&req)?, "open")?;
-    let rows = run(&pool, move |c| outages::list(c, open, Utc::now())).await?;
+    let rows = store.operator_outages(open, Utc::now()).await?;
     Ok(listed("outages", &rows))
 }
 
 /// `POST /api/admin/outages/{id}/resolve`: ends it now, `resolved_by` the operator; 422 when
 /// it is already resolved.
-pub async fn resolve_outage(op: Operator, pool: Pooled, path: web::Path<String>) -> Reply {
+pub async fn resolve_outage(op: Operator, store: Stored, path: web::Path<String>) -> Reply {
     let id = id("outage", &path)?;
-    let row = run(&pool, move |c| {
-        outages::resolve(c, &op.0, id, changes::now())
-    })
-    .await?;
+    let row = store.resolve_outage(&op.0, id).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
@@ -247,9 +214,9 @@ impl From<audit::AuditEntry> for AuditView {
 }
 
 /// `GET /api/admin/audit[?limit=N]`: `{"audit": [...]}`, newest first.
-pub async fn list_audit(_: Operator, pool: Pooled, req: HttpRequest) -> Reply {
+pub async fn list_audit(_: Operator, store: Stored, req: HttpRequest) -> Reply {
     let limit = count(&query(&req)?, "limit", AUDIT_DEFAULT, AUDIT_MAX)?;
-    let rows = run(&pool, move |c| Ok(audit::recent(c, limit)?)).await?;
+    let rows = store.audit(limit).await?;
     let views: Vec<AuditView> = rows.into_iter().map(AuditView::from).collect();
     Ok(listed("audit", &views))
 }

@@ -5,8 +5,7 @@
 //! one of `server.trusted_proxies`, the client its forwarding headers name.
 
 use super::auth::{bearer, Gate, Verdict};
-use crate::db::{self, AnyConnection, DbError, Pool};
-use crate::store::changes::{ChangeError, FieldError};
+use crate::store::{FieldError, StoreError};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PayloadError};
@@ -90,19 +89,13 @@ impl ResponseError for AdminError {
     }
 }
 
-impl From<ChangeError> for AdminError {
-    fn from(e: ChangeError) -> Self {
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
         match e {
-            ChangeError::Invalid(fields) => AdminError::Invalid(fields),
-            ChangeError::NotFound(what) => AdminError::NotFound(format!("{what} not found")),
-            ChangeError::Db(e) => AdminError::Unavailable(e.to_string()),
+            StoreError::Invalid(fields) => AdminError::Invalid(fields),
+            StoreError::NotFound(_) => AdminError::NotFound(e.to_string()),
+            StoreError::Unavailable(cause) => AdminError::Unavailable(cause),
         }
-    }
-}
-
-impl From<DbError> for AdminError {
-    fn from(e: DbError) -> Self {
-        AdminError::Unavailable(e.to_string())
     }
 }
 
@@ -110,17 +103,6 @@ impl From<Vec<FieldError>> for AdminError {
     fn from(fields: Vec<FieldError>) -> Self {
         AdminError::Invalid(fields)
     }
-}
-
-/// Runs an operation with a pooled connection on a blocking thread.
-pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, AdminError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> Result<T, ChangeError> + Send + 'static,
-{
-    db::blocking(pool.clone(), move |conn| Ok(work(conn)))
-        .await?
-        .map_err(AdminError::from)
 }
 
 /// The operator a request authenticated as: the token's name, recorded as the audit actor.

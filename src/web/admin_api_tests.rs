@@ -107,7 +107,7 @@ fn errors_answer_with_their_status_and_headers() {
         (AdminError::LockedOut(3600), 429),
         (AdminError::Unavailable("secret detail".into()), 503),
         (
-            AdminError::from(changes::ChangeError::NotFound("incident 7".into())),
+            AdminError::from(crate::store::StoreError::NotFound("incident 7".into())),
             404,
         ),
     ];

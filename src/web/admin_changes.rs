@@ -1,25 +1,25 @@
 //! The admin page's changes: the forms that post an incident or schedule maintenance, and
 //! the buttons on listed incidents, windows and outages. Each checks the session and its CSRF
-//! token, runs the service layer with the session's token name as the audit actor, and
+//! token, calls the [`Store`] with the session's token name as the audit actor, and
 //! redirects to the dashboard with a flash, or shows it again with the problems.
 
 use super::admin_body::authorize;
 use super::admin_page::{page, render, see_other, unavailable, Admin, Fields};
 use super::admin_views::{self, FormKind, Problem};
 use crate::actors::status_cache::RefreshNotices;
-use crate::db::{self, AnyConnection};
-use crate::store::changes::{self, incidents, maintenance, outages, ChangeError, FieldError};
+use crate::store::changes::{incidents, maintenance};
+use crate::store::{FieldError, Store, StoreError};
 use actix_web::http::StatusCode;
-use actix_web::web::Payload;
+use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use std::future::Future;
 
 /// What a change reports for the flash: its code and the row id.
 type Done = (&'static str, i64);
 
 /// Runs a change for the signed-in operator: 303 to the dashboard with a flash when it is
 /// done; the dashboard again with the problems (422, or 404 for a missing row) when not.
-async fn change<F>(
+async fn change<F, Fut>(
     req: HttpRequest,
     body: Payload,
     admin: Admin,
@@ -27,30 +27,26 @@ async fn change<F>(
     op: F,
 ) -> HttpResponse
 where
-    F: FnOnce(&mut AnyConnection, &str, &Fields, DateTime<Utc>) -> Result<Done, ChangeError>
-        + Send
-        + 'static,
+    F: FnOnce(Data<Store>, String, Fields) -> Fut,
+    Fut: Future<Output = Result<Done, StoreError>>,
 {
     let (session, fields) = match authorize(&req, &admin, body).await {
         Ok(signed_in) => signed_in,
         Err(resp) => return *resp,
     };
-    let (actor, input) = (session.name.clone(), fields.clone());
-    let pool = admin.pool.get_ref().clone();
-    let result = db::blocking(pool, move |c| Ok(op(c, &actor, &input, changes::now()))).await;
+    let result = op(admin.store.clone(), session.name.clone(), fields.clone()).await;
     let (status, errors) = match result {
-        Ok(Ok((done, id))) => {
+        Ok((done, id)) => {
             // The page and the monitors see the change now, not at the next reread.
             admin.cache.do_send(RefreshNotices);
             return see_other(&format!("/admin?done={done}&id={id}"));
         }
-        Ok(Err(ChangeError::Invalid(errors))) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Ok(Err(ChangeError::NotFound(what))) => (
+        Err(StoreError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(e @ StoreError::NotFound(_)) => (
             StatusCode::NOT_FOUND,
-            vec![FieldError::new("id", format!("{what} not found"))],
+            vec![FieldError::new("id", e.to_string())],
         ),
-        Ok(Err(ChangeError::Db(e))) => return unavailable(&e.to_string()),
-        Err(e) => return unavailable(&e.to_string()),
+        Err(StoreError::Unavailable(cause)) => return unavailable(&cause),
     };
     let problem = refused(form, status, errors, fields);
     render(&admin, &session, None, Some(&problem), status).await
@@ -74,13 +70,20 @@ fn refused(form: FormKind, status: StatusCode, errors: Vec<FieldError>, fields: 
 
 /// `POST /admin/incidents`: posts an incident.
 pub async fn create_incident(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
-    change(req, body, admin, FormKind::Incident, |c, actor, f, now| {
-        let input = incidents::NewIncident {
-            severity: f.get("severity").to_string(),
-            text: f.get("text").to_string(),
-        };
-        incidents::create(c, actor, &input, now).map(|i| ("incident-posted", i.id))
-    })
+    change(
+        req,
+        body,
+        admin,
+        FormKind::Incident,
+        |store, actor, f| async move {
+            let input = incidents::NewIncident {
+                severity: f.get("severity").to_string(),
+                text: f.get("text").to_string(),
+            };
+            let created = store.create_incident(&actor, input).await?;
+            Ok(("incident-posted", created.id))
+        },
+    )
     .await
 }
 
@@ -92,7 +95,7 @@ pub async fn create_maintenance(req: HttpRequest, body: Payload, admin: Admin) -
         body,
         admin,
         FormKind::Maintenance,
-        move |c, actor, f, now| {
+        move |store, actor, f| async move {
             let input = maintenance::NewWindow {
                 title: f.get("title").to_string(),
                 description: f.get("description").to_string(),
@@ -100,8 +103,8 @@ pub async fn create_maintenance(req: HttpRequest, body: Payload, admin: Admin) -
                 start: f.get("start").to_string(),
                 end: f.get("end").to_string(),
             };
-            maintenance::create(c, actor, &input, &known, now)
-                .map(|w| ("maintenance-scheduled", w.window.id))
+            let created = store.create_window(&actor, input, known).await?;
+            Ok(("maintenance-scheduled", created.window.id))
         },
     )
     .await
@@ -117,31 +120,22 @@ enum Button {
     ResolveOutage,
 }
 
-fn press(
-    button: Button,
-    c: &mut AnyConnection,
-    actor: &str,
-    id: i64,
-    known: &[String],
-    now: DateTime<Utc>,
-) -> Result<Done, ChangeError> {
-    match button {
-        Button::ResolveIncident => {
-            incidents::resolve(c, actor, id, now).map(|_| ("incident-resolved", id))
-        }
-        Button::DeleteIncident => {
-            incidents::delete(c, actor, id, now).map(|_| ("incident-deleted", id))
-        }
-        Button::CancelWindow => {
-            maintenance::cancel(c, actor, id, known, now).map(|_| ("maintenance-cancelled", id))
-        }
-        Button::DeleteWindow => {
-            maintenance::delete(c, actor, id, now).map(|_| ("maintenance-deleted", id))
-        }
-        Button::ResolveOutage => {
-            outages::resolve(c, actor, id, now).map(|_| ("outage-resolved", id))
-        }
-    }
+async fn press(button: Button, store: &Store, actor: &str, id: i64) -> Result<Done, StoreError> {
+    let done = match button {
+        Button::ResolveIncident => store.resolve_incident(actor, id).await.map(drop),
+        Button::DeleteIncident => store.delete_incident(actor, id).await,
+        Button::CancelWindow => store.cancel_window(actor, id).await.map(drop),
+        Button::DeleteWindow => store.delete_window(actor, id).await,
+        Button::ResolveOutage => store.resolve_outage(actor, id).await.map(drop),
+    };
+    let flash = match button {
+        Button::ResolveIncident => "incident-resolved",
+        Button::DeleteIncident => "incident-deleted",
+        Button::CancelWindow => "maintenance-cancelled",
+        Button::DeleteWindow => "maintenance-deleted",
+        Button::ResolveOutage => "outage-resolved",
+    };
+    done.map(|()| (flash, id))
 }
 
 async fn pressed(req: HttpRequest, body: Payload, admin: Admin, button: Button) -> HttpResponse {
@@ -155,13 +149,12 @@ async fn pressed(req: HttpRequest, body: Payload, admin: Admin, button: Button) 
             admin_views::message("Not found", "There is no such item."),
         );
     };
-    let known = admin.names.0.clone();
     change(
         req,
         body,
         admin,
         FormKind::Action,
-        move |c, actor, _, now| press(button, c, actor, id, &known, now),
+        move |store, actor, _| async move { press(button, &store, &actor, id).await },
     )
     .await
 }
@@ -208,13 +201,14 @@ pub async fn update_incident(req: HttpRequest, body: Payload, admin: Admin) -> H
         body,
         admin,
         FormKind::Action,
-        move |c, actor, f, now| {
+        move |store, actor, f| async move {
             let patch = incidents::IncidentPatch {
                 severity: Some(f.get("severity").to_string()),
                 text: Some(f.get("text").to_string()),
                 active: None,
             };
-            incidents::update(c, actor, id, &patch, now).map(|_| ("incident-updated", id))
+            store.update_incident(&actor, id, patch).await?;
+            Ok(("incident-updated", id))
         },
     )
     .await

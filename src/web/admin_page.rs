@@ -1,22 +1,21 @@
 //! `/admin`: the operators' page. Sign-in with a token (the [`Gate`], lockout included) starts
 //! a session (kept in [`Sessions`], ended by sign-out or when its token goes) named by a signed
 //! cookie scoped to `/admin`; every form carries the session's CSRF token and every post
-//! checks it (see [`super::admin_body`]); changes go through the service layer in `crate::store::changes` with the
-//! session's token name as the audit actor. Every response is `Cache-Control: no-store`.
+//! checks it (see [`super::admin_body`]); changes go through the [`Store`] with the session's token name as the
+//! audit actor. Every response is `Cache-Control: no-store`.
 
 use super::admin_body::{authorize, closing, read_form};
 use super::admin_sessions::Sessions;
-use super::admin_views::{self, Dashboard, Overview, Problem};
+use super::admin_views::{self, Dashboard, Problem};
 use super::auth::{self, Gate, ServiceNames, SessionKey, Verdict};
 use super::session::{self, Session};
 use crate::actors::status_cache::StatusCache;
-use crate::db::{self, AnyConnection, DbError, Pool};
-use crate::store::changes::{self, outages, ChangeError};
+use crate::store::{changes, Store};
 use actix::Addr;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{self, Data};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use maud::Markup;
 use std::future::{ready, Ready};
 
@@ -27,7 +26,7 @@ const AUDIT_SHOWN: i64 = 20;
 /// What the admin handlers share, taken from the app data.
 pub struct Admin {
     pub(super) key: Data<SessionKey>,
-    pub(super) pool: Data<Pool>,
+    pub(super) store: Data<Store>,
     pub(super) cache: Data<Addr<StatusCache>>,
     pub(super) names: Data<ServiceNames>,
     pub(super) gate: Data<Gate>,
@@ -42,7 +41,7 @@ impl FromRequest for Admin {
         let admin = (|| {
             Some(Admin {
                 key: req.app_data::<Data<SessionKey>>()?.clone(),
-                pool: req.app_data::<Data<Pool>>()?.clone(),
+                store: req.app_data::<Data<Store>>()?.clone(),
                 cache: req.app_data::<Data<Addr<StatusCache>>>()?.clone(),
                 names: req.app_data::<Data<ServiceNames>>()?.clone(),
                 gate: req.app_data::<Data<Gate>>()?.clone(),
@@ -239,18 +238,6 @@ fn flash(done: &str, id: &str) -> Option<String> {
     Some(format!("{}.", what.replace("{}", &id.to_string())))
 }
 
-fn load(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Overview, DbError> {
-    let as_db = |e: ChangeError| match e {
-        ChangeError::Db(e) => DbError::Query(e),
-        other => DbError::Task(other.to_string()),
-    };
-    Ok(Overview {
-        outages: outages::list(conn, true, now).map_err(as_db)?,
-        notices: db::notices::load_notices(conn, now)?,
-        audit: changes::audit::recent(conn, AUDIT_SHOWN)?,
-    })
-}
-
 pub(super) async fn render(
     admin: &Admin,
     session: &Session,
@@ -259,7 +246,7 @@ pub(super) async fn render(
     status: StatusCode,
 ) -> HttpResponse {
     let now = changes::now();
-    let overview = match db::blocking(admin.pool.get_ref().clone(), move |c| load(c, now)).await {
+    let overview = match admin.store.overview(now, AUDIT_SHOWN).await {
         Ok(overview) => overview,
         Err(e) => return unavailable(&e.to_string()),
     };

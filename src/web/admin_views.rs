@@ -7,24 +7,13 @@ use super::views::parts::time;
 use super::views::serde_plain;
 use crate::actors::snapshot::Snapshot;
 use crate::alert::slack::format_downtime;
-use crate::domain::notices::{Maintenance, Notices};
+use crate::domain::notices::Maintenance;
 use crate::domain::status::ServiceStatus;
 use crate::store::changes::audit::AuditEntry;
-use crate::store::changes::outages::Outage;
 use crate::store::changes::FieldError;
+use crate::store::Overview;
 use chrono::{DateTime, Utc};
 use maud::{html, Markup, DOCTYPE};
-
-/// What the dashboard shows from the database.
-#[derive(Debug, Default)]
-pub struct Overview {
-    /// Open outages, newest first.
-    pub outages: Vec<Outage>,
-    /// Active incidents and maintenance not yet over.
-    pub notices: Notices,
-    /// The newest audit entries.
-    pub audit: Vec<AuditEntry>,
-}
 
 /// The form a submission came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

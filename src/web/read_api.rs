@@ -1,6 +1,6 @@
 //! The read API: one service in detail, its checks page by page, its hourly or daily history
 //! (from the rollups), outages, incidents. Thin
-//! handlers: the snapshot says which services exist, bounded queries run on a blocking thread,
+//! handlers: the snapshot says which services exist, the [`Store`]'s bounded reads fetch rows,
 //! [`super::read_views`] builds the bodies.
 
 use super::read_views::{
@@ -10,13 +10,11 @@ use super::read_views::{
 use super::{snapshot, WebError};
 use crate::actors::snapshot::{ServiceView, Snapshot};
 use crate::actors::status_cache::StatusCache;
-use crate::db::read_queries::{self, CheckPage, OutageFilter};
-use crate::db::rollups;
-use crate::db::{self, DbError, Pool};
+use crate::store::{CheckPage, Store, StoreError};
 use actix::Addr;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 /// Outages shown in a service's detail.
@@ -61,7 +59,7 @@ fn find<'a>(snap: &'a Snapshot, name: &str) -> Result<&'a ServiceView, WebError>
         .ok_or_else(|| WebError::NotFound(format!("unknown service {name:?}")))
 }
 
-fn unavailable(e: DbError) -> WebError {
+fn unavailable(e: StoreError) -> WebError {
     WebError::Database(e.to_string())
 }
 
@@ -70,32 +68,25 @@ fn unavailable(e: DbError) -> WebError {
 pub async fn service(
     name: web::Path<String>,
     cache: web::Data<Addr<StatusCache>>,
-    pool: web::Data<Pool>,
+    store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
     let snap = snapshot(&cache).await?;
     let view = find(&snap, &name)?;
     let now = Utc::now();
     let name = name.into_inner();
-    let (times, open, recent) = db::blocking(pool.get_ref().clone(), move |conn| {
-        let times = read_queries::response_times(conn, &name, now - Duration::hours(24))?;
-        let open = read_queries::open_outage(conn, &name)?;
-        let filter = OutageFilter {
-            service: Some(&name),
-            since: None,
-            limit: RECENT_OUTAGES,
-        };
-        Ok((times, open, read_queries::outages(conn, filter)?))
-    })
-    .await
-    .map_err(unavailable)?;
-    let recent = recent
+    let records = store
+        .service_records(name, now, RECENT_OUTAGES)
+        .await
+        .map_err(unavailable)?;
+    let recent = records
+        .recent_outages
         .into_iter()
         .map(|o| OutageView::new(o, now, false))
         .collect();
     Ok(json(&ServiceDetailView::new(
         view,
-        Latency::of(times),
-        open,
+        Latency::of(records.response_times),
+        records.open_outage,
         recent,
     )))
 }
@@ -105,7 +96,7 @@ pub async fn checks(
     name: web::Path<String>,
     query: web::Query<ChecksQuery>,
     cache: web::Data<Addr<StatusCache>>,
-    pool: web::Data<Pool>,
+    store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
     let page = CheckPage {
         since: parse_time("since", query.since.as_deref()).map_err(WebError::BadRequest)?,
@@ -114,11 +105,7 @@ pub async fn checks(
     };
     find(&*snapshot(&cache).await?, &name)?;
     let name = name.into_inner();
-    let records = db::blocking(pool.get_ref().clone(), move |conn| {
-        Ok(read_queries::checks(conn, &name, page)?)
-    })
-    .await
-    .map_err(unavailable)?;
+    let records = store.checks(name, page).await.map_err(unavailable)?;
     Ok(json(&ChecksPageView::new(records, page.limit)))
 }
 
@@ -128,20 +115,17 @@ pub async fn history(
     name: web::Path<String>,
     query: web::Query<HistoryQuery>,
     cache: web::Data<Addr<StatusCache>>,
-    pool: web::Data<Pool>,
+    store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
     let resolution = parse_resolution(query.hours.as_deref(), query.days.as_deref())
         .map_err(WebError::BadRequest)?;
     find(&*snapshot(&cache).await?, &name)?;
     let since = resolution.since(Utc::now());
     let name = name.into_inner();
-    let service = name.clone();
-    let hours = db::blocking(pool.get_ref().clone(), move |conn| {
-        Ok(rollups::hourly(conn, &service, since.naive_utc())?)
-    })
-    .await
-    .map_err(unavailable)?;
-    let hours: Vec<_> = hours.iter().map(|r| (r.hour, r.tally())).collect();
+    let hours = store
+        .hourly(name.clone(), since)
+        .await
+        .map_err(unavailable)?;
     Ok(json(&HistoryView::new(name, resolution, since, &hours)))
 }
 
@@ -149,23 +133,17 @@ pub async fn history(
 pub async fn outages(
     query: web::Query<OutagesQuery>,
     cache: web::Data<Addr<StatusCache>>,
-    pool: web::Data<Pool>,
+    store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
     let since = parse_time("since", query.since.as_deref()).map_err(WebError::BadRequest)?;
     let service = query.into_inner().service.filter(|s| !s.is_empty());
     if let Some(name) = &service {
         find(&*snapshot(&cache).await?, name)?;
     }
-    let records = db::blocking(pool.get_ref().clone(), move |conn| {
-        let filter = OutageFilter {
-            service: service.as_deref(),
-            since,
-            limit: OUTAGES_LIMIT,
-        };
-        Ok(read_queries::outages(conn, filter)?)
-    })
-    .await
-    .map_err(unavailable)?;
+    let records = store
+        .outages(service, since, OUTAGES_LIMIT)
+        .await
+        .map_err(unavailable)?;
     let now = Utc::now();
     let views: Vec<OutageView> = records
         .into_iter()

@@ -2,9 +2,9 @@
 //! latency percentiles, and query parameter parsing with errors that name the parameter.
 
 use crate::actors::snapshot::ServiceView;
-use crate::db::read_queries::{CheckRecord, OutageRecord};
 use crate::domain::rollup_stats::{by_day, Tally};
 use crate::domain::status::{hint, ServiceStatus};
+use crate::store::{CheckRecord, OutageRecord};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -252,7 +252,7 @@ pub fn parse_resolution(hours: Option<&str>, days: Option<&str>) -> Result<Resol
 impl Resolution {
     /// The start of the first span, for a history read at `now`.
     pub fn since(self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let hour = crate::db::rollups::hour_of(now.naive_utc()).and_utc();
+        let hour = crate::store::hour_of(now.naive_utc()).and_utc();
         match self {
             Resolution::Hours(n) => hour - chrono::Duration::hours(i64::from(n) - 1),
             Resolution::Days(n) => {

@@ -206,7 +206,6 @@ pub fn cancel(
     conn: &mut AnyConnection,
     actor: &str,
     id: i64,
-    _known: &[String],
     now: DateTime<Utc>,
 ) -> Result<Window, ChangeError> {
     super::transaction(conn, |c| {
