@@ -76,3 +76,18 @@ impl Store {
             .map_err(StoreError::from)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_errors_keep_their_fields_and_name_what_was_not_found() {
+        let missing = StoreError::from(ChangeError::NotFound("incident 7".into()));
+        assert_eq!(missing.to_string(), "incident 7 not found");
+        let invalid = StoreError::from(ChangeError::Invalid(vec![FieldError::new("text", "x")]));
+        assert!(matches!(invalid, StoreError::Invalid(f) if f[0].field == "text"));
+        let down = StoreError::from(DbError::Task("gone".into()));
+        assert!(matches!(down, StoreError::Unavailable(_)));
+    }
+}

@@ -204,3 +204,31 @@ pub fn delete(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_severity_is_one_of_three_names_or_a_problem_naming_it() {
+        let mut errors = Vec::new();
+        assert_eq!(check_severity(&mut errors, "high"), Some(Severity::High));
+        assert_eq!(
+            check_severity(&mut errors, "medium"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            check_severity(&mut errors, "resolved"),
+            Some(Severity::Resolved)
+        );
+        assert!(errors.is_empty());
+        assert_eq!(check_severity(&mut errors, "High"), None);
+        assert_eq!(
+            errors,
+            [FieldError::new(
+                "severity",
+                "\"High\" is not one of high, medium, resolved"
+            )]
+        );
+    }
+}

@@ -60,3 +60,32 @@ fn years_outside_1_to_9999_are_refused() {
         assert_eq!(fields, [field], "{errors:?}");
     }
 }
+
+#[test]
+fn a_stored_window_serializes_flat_with_the_windows_fields_first() {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T02:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc);
+    let stored = Window {
+        window: Maintenance {
+            id: 3,
+            title: "Upgrade".into(),
+            description: String::new(),
+            services: vec!["api".into()],
+            start: at,
+            end: at,
+        },
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    let json = serde_json::to_string(&stored).expect("json");
+    let t = "\"2026-12-01T02:00:00Z\"";
+    assert_eq!(
+        json,
+        format!(
+            "{{\"id\":3,\"title\":\"Upgrade\",\"description\":\"\",\"services\":[\"api\"],\
+             \"start\":{t},\"end\":{t},\"active\":true,\"created_at\":{t},\"updated_at\":{t}}}"
+        )
+    );
+}
