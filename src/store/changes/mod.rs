@@ -1,7 +1,7 @@
-//! The operators' service layer: incidents, maintenance windows and outage force-resolve,
-//! shared by the admin JSON API, the admin page and the CLI. Every function validates its
-//! input (naming each bad field), works on a database connection inside one transaction, and
-//! writes what it changed to `audit_log`.
+//! The operators' changes: incidents, maintenance windows and outage force-resolve, shared
+//! by the admin JSON API and the admin page (through the [`super::Store`]) and the CLI (on its
+//! own connection). Every function validates its input (naming each bad field), works on a
+//! database connection inside one transaction, and writes what it changed to `audit_log`.
 
 pub mod audit;
 pub mod incidents;
