@@ -3,12 +3,11 @@
 pub mod actors;
 pub mod alert;
 pub mod allocator;
-pub mod commands;
+pub mod cli;
 pub mod db;
 pub mod domain;
 pub mod logging;
 pub mod metrics;
-pub mod operator_cli;
 pub mod probe;
 pub mod restore;
 pub mod settings;

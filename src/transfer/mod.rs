@@ -7,7 +7,6 @@
 //! is written) and writes everything in one transaction, skipping rows already present by
 //! their natural key.
 
-pub mod command;
 pub mod django;
 pub mod export;
 pub mod fields;

@@ -1,9 +1,9 @@
 //! The `export` and `import` commands.
 
-use super::{django, export, rules, store, Counts, Document};
 use crate::alert::slack::format_time;
 use crate::db::{self, DbError};
 use crate::settings::Settings;
+use crate::transfer::{django, export, rules, store, Counts, Document};
 use std::collections::BTreeSet;
 use std::io::{BufWriter, Read};
 use std::path::PathBuf;
