@@ -41,10 +41,7 @@ fn defaults_are_sefarias_four_services() {
         Some(serde_json::json!({"text": {"title": "", "body": "Job 1:1"}}))
     );
     assert_eq!(
-        linker
-            .async_verification
-            .as_ref()
-            .map(|a| a.max_poll_attempts),
+        linker.async_verification().map(|a| a.max_poll_attempts),
         Some(10)
     );
     assert_eq!(s.services[1].failure_threshold, 4);

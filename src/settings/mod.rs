@@ -12,6 +12,7 @@ mod load;
 pub mod mask;
 mod page;
 mod raw;
+mod service;
 mod unit;
 
 pub use admin::{sha256_hex, AdminSettings, AdminToken};
@@ -19,11 +20,10 @@ pub use cidr::Cidr;
 pub use duration::{format as format_duration, parse as parse_duration, Secs};
 pub use load::{load, ConfigErrors, LoadOptions};
 pub use page::{Link, Quote, StatusPageSettings};
+pub use service::{AsyncVerification, CheckKind, CheckType, ServiceSettings};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::net::SocketAddr;
-use std::time::Duration;
-use url::Url;
 
 /// The whole validated configuration.
 #[derive(Clone, Debug, Serialize)]
@@ -116,73 +116,6 @@ pub struct SlackSettings {
     pub channel: String,
 }
 
-/// How a service is checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckType {
-    /// One request, success iff the status is the expected one.
-    Standard,
-    /// POST a job, then poll for its result (DESIGN.md §3.1).
-    AsyncTwoPhase,
-}
-
-/// `async_verification` of a two-phase service.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AsyncVerification {
-    /// Poll URL prefix; the task id is appended.
-    pub base_url: Url,
-    /// Polls before giving up.
-    pub max_poll_attempts: u32,
-    /// Wait before each poll.
-    pub poll_interval: Secs,
-}
-
-/// One monitored service with every default resolved.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ServiceSettings {
-    /// Unique name.
-    pub name: String,
-    /// The group the status page shows it in (trimmed, 1 to 100 characters); `None`: no group.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// What to request.
-    pub url: Url,
-    /// HTTP method, upper case.
-    pub method: String,
-    /// Status that means up (200; 202 for two-phase).
-    pub expected_status: u16,
-    /// Deadline of one whole attempt.
-    pub timeout: Secs,
-    /// Follow up to 10 redirects.
-    pub follow_redirects: bool,
-    /// A new connection for every attempt (DNS, connect and TLS handshake each time, as the
-    /// original did) instead of reusing a kept-alive one.
-    pub fresh_connection: bool,
-    /// Down cycles that confirm an outage.
-    pub failure_threshold: u32,
-    /// Standard or two-phase.
-    pub check_type: CheckType,
-    /// JSON body sent with the request.
-    pub request_body: Option<serde_json::Value>,
-    /// Polling of a two-phase check.
-    pub async_verification: Option<AsyncVerification>,
-    /// Slower than this is degraded.
-    pub degraded_threshold_ms: u64,
-    /// Time between cycle starts.
-    pub interval: Secs,
-    /// Attempts per cycle, in total.
-    pub retries: u32,
-    /// Pause between attempts.
-    pub retry_delay: Secs,
-}
-
-impl ServiceSettings {
-    /// The per-attempt deadline as a `Duration`.
-    pub fn timeout(&self) -> Duration {
-        self.timeout.0
-    }
-}
-
 impl Settings {
     /// The effective configuration as TOML, with secrets masked (`watchpost config check`):
     /// URL passwords and query values, the webhook's path, request bodies, token hashes and
@@ -206,7 +139,7 @@ impl Settings {
         }
         for service in &mut copy.services {
             mask::url_in_place(&mut service.url);
-            if let Some(a) = &mut service.async_verification {
+            if let CheckType::AsyncTwoPhase(a) = &mut service.check_type {
                 mask::url_in_place(&mut a.base_url);
             }
             service.request_body = service.request_body.as_ref().map(mask::json);

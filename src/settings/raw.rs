@@ -1,8 +1,8 @@
 //! The configuration as written (every field optional), and its resolution into [`Settings`].
 
 use super::{
-    mask, AsyncVerification, CheckDefaults, CheckType, DatabaseSettings, Secs, ServerSettings,
-    ServiceSettings, SlackSettings,
+    mask, AsyncVerification, CheckDefaults, CheckKind, CheckType, DatabaseSettings, Secs,
+    ServerSettings, ServiceSettings, SlackSettings,
 };
 use serde::Deserialize;
 use std::time::Duration;
@@ -66,7 +66,7 @@ pub struct RawService {
     pub follow_redirects: Option<bool>,
     pub fresh_connection: Option<bool>,
     pub failure_threshold: Option<u32>,
-    pub check_type: Option<CheckType>,
+    pub check_type: Option<CheckKind>,
     pub request_body: Option<serde_json::Value>,
     pub async_verification: Option<RawAsync>,
     pub degraded_threshold_ms: Option<u64>,
@@ -196,8 +196,8 @@ impl RawService {
                 None
             }
         };
-        let check_type = self.check_type.unwrap_or(CheckType::Standard);
-        let two_phase = check_type == CheckType::AsyncTwoPhase;
+        let two_phase = self.check_type == Some(CheckKind::AsyncTwoPhase);
+        let has_async = self.async_verification.is_some();
         let method = self
             .method
             .unwrap_or_else(|| if two_phase { "POST" } else { "GET" }.into())
@@ -216,14 +216,17 @@ impl RawService {
                 "expected_status: {expected_status} is not an HTTP status (100-599)"
             ));
         }
-        let async_verification = match (two_phase, self.async_verification) {
-            (true, None) => {
-                p.push("async_verification: required when check_type = \"async_two_phase\"".into());
-                None
-            }
-            (_, Some(raw)) => raw.resolve(p),
-            (false, None) => None,
+        // A standard service's `async_verification` is still checked, though unused. A two-phase
+        // one without usable polling has a problem recorded (the configuration is rejected) and
+        // stays standard so that its other fields are still checked.
+        let verify = self.async_verification.and_then(|raw| raw.resolve(p));
+        let check_type = match verify {
+            Some(verify) if two_phase => CheckType::AsyncTwoPhase(verify),
+            _ => CheckType::Standard,
         };
+        if two_phase && !has_async {
+            p.push("async_verification: required when check_type = \"async_two_phase\"".into());
+        }
         let group = self.group.and_then(|g| group(p, &g));
         let s = ServiceSettings {
             name: name?,
@@ -237,7 +240,6 @@ impl RawService {
             failure_threshold: self.failure_threshold.unwrap_or(g.failure_threshold),
             check_type,
             request_body: self.request_body,
-            async_verification,
             degraded_threshold_ms: self.degraded_threshold_ms.unwrap_or(g.degraded_response_ms),
             interval: self.interval.unwrap_or(g.interval),
             retries: self.retries.unwrap_or(g.retries),
