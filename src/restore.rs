@@ -79,8 +79,22 @@ fn restore(
     }
     Restored {
         states: map,
-        alerts: alerts.into_iter().map(PendingAlert::from).collect(),
+        alerts: alerts.into_iter().filter_map(resumable).collect(),
         history: HashMap::new(),
         board: BoardData::default(),
     }
+}
+
+/// The pending alert a row holds, unless its kind is unknown to this version (logged, left
+/// pending).
+fn resumable(row: db::models::PendingAlertRow) -> Option<PendingAlert> {
+    PendingAlert::try_from(row)
+        .map_err(|row| {
+            log::warn!(
+                "Pending alert {} has an unknown kind {:?}; not delivered",
+                row.dedupe_key,
+                row.kind
+            );
+        })
+        .ok()
 }
