@@ -41,7 +41,7 @@ pub async fn connect_with_retry(settings: &Settings) -> (Pool, Restored) {
 
 /// Connects, runs pending migrations and loads what the services need.
 pub async fn connect_and_restore(settings: &Settings) -> Result<(Pool, Restored), DbError> {
-    let pool = db::connect(&settings.database.url, settings.database.pool_size)?;
+    let pool = db::connect(settings.database.url.expose(), settings.database.pool_size)?;
     let names: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
     let restored = db::blocking(pool.clone(), move |conn| {
         db::connection::run_migrations(conn)?;

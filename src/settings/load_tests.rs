@@ -65,7 +65,7 @@ fn user_services_replace_defaults_and_env_overrides() {
     assert_eq!(api.retry_delay.0, std::time::Duration::from_millis(250));
     assert_eq!(api.retries, 5);
     assert_eq!(api.expected_status, 200);
-    assert_eq!(s.database.url, "postgres://u@h/db");
+    assert_eq!(s.database.url.expose(), "postgres://u@h/db");
     assert_eq!(s.server.bind.port(), 9000);
 }
 

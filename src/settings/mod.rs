@@ -12,6 +12,7 @@ mod load;
 pub mod mask;
 mod page;
 mod raw;
+mod secret;
 mod service;
 mod unit;
 
@@ -20,6 +21,7 @@ pub use cidr::Cidr;
 pub use duration::{format as format_duration, parse as parse_duration, Secs};
 pub use load::{load, ConfigErrors, LoadOptions};
 pub use page::{Link, Quote, StatusPageSettings};
+pub use secret::{DatabaseUrl, Hidden, Mask, PasswordInUrl, PathIsKey, Secret, WebhookUrl};
 pub use service::{AsyncVerification, CheckKind, CheckType, ServiceSettings};
 
 use serde::Serialize;
@@ -80,8 +82,9 @@ impl ForwardedHeader {
 /// `[database]`
 #[derive(Clone, Debug, Serialize)]
 pub struct DatabaseSettings {
-    /// `sqlite://PATH`, `sqlite:///ABS/PATH` or `postgres://...` (`DATABASE_URL`).
-    pub url: String,
+    /// `sqlite://PATH`, `sqlite:///ABS/PATH` or `postgres://...` (`DATABASE_URL`); shown
+    /// without its password.
+    pub url: DatabaseUrl,
     /// Connections in the pool.
     pub pool_size: u32,
     /// Check rows (and other writes) that may wait in memory while the database is away.
@@ -110,8 +113,9 @@ pub struct CheckDefaults {
 /// `[slack]`
 #[derive(Clone, Debug, Serialize)]
 pub struct SlackSettings {
-    /// Incoming webhook (`SLACK_WEBHOOK_URL`); empty: alerts are logged and skipped.
-    pub webhook_url: String,
+    /// Incoming webhook (`SLACK_WEBHOOK_URL`); empty: alerts are logged and skipped. Shown
+    /// as its scheme and host only.
+    pub webhook_url: WebhookUrl,
     /// Channel name, for the record (`SLACK_CHANNEL`); the webhook decides where posts go.
     pub channel: String,
 }
@@ -122,14 +126,8 @@ impl Settings {
     /// the session secret.
     pub fn to_masked_toml(&self) -> Result<String, toml::ser::Error> {
         let mut copy = self.clone();
-        copy.slack.webhook_url = mask::secret_url(&copy.slack.webhook_url);
-        copy.database.url = mask::url(&copy.database.url);
-        if !copy.admin.session_secret.is_empty() {
-            copy.admin.session_secret = mask::HIDDEN.into();
-        }
-        for token in &mut copy.admin.tokens {
-            token.token_sha256 = mask::HIDDEN.into();
-        }
+        // The webhook, the database URL, the session secret and token hashes are
+        // [`Secret`]s, which serialize masked.
         let page = &mut copy.status_page;
         for link in [&mut page.url, &mut page.logo_url, &mut page.home_url] {
             *link = mask::url(link);

@@ -129,7 +129,7 @@ impl RawDatabase {
         positive(p, "pool_size", self.pool_size.unwrap_or(4));
         positive(p, "max_backlog", self.max_backlog.unwrap_or(100_000) as u32);
         DatabaseSettings {
-            url,
+            url: url.into(),
             pool_size: self.pool_size.unwrap_or(4),
             max_backlog: self.max_backlog.unwrap_or(100_000),
         }
@@ -176,7 +176,7 @@ impl RawSlack {
             );
         }
         SlackSettings {
-            webhook_url,
+            webhook_url: webhook_url.into(),
             channel: self.channel.unwrap_or_else(|| "sefaria-down".into()),
         }
     }
