@@ -221,7 +221,7 @@ pub fn start_core(
     let persistence = Persistence::new(pool.clone(), settings.database.max_backlog, retention)
         .with_metrics(metrics.clone())
         .start();
-    let webhook = Some(settings.slack.webhook_url.expose().to_string());
+    let webhook = Some(settings.slack.webhook_url.clone());
     let alerter = Alerter::new(
         webhook,
         persistence.clone().recipient(),

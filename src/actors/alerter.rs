@@ -11,6 +11,7 @@ use super::persistence::Record;
 use crate::alert::{AlertKind, OutboxState};
 use crate::db::models::{NewAlert, PendingAlertRow, WriteOp};
 use crate::metrics::Metrics;
+use crate::settings::WebhookUrl;
 use actix::prelude::*;
 use chrono::{NaiveDateTime, Utc};
 use std::collections::VecDeque;
@@ -103,7 +104,7 @@ impl Default for Backoff {
 
 /// The actor.
 pub struct Alerter {
-    webhook: Option<String>,
+    webhook: Option<WebhookUrl>,
     client: awc::Client,
     queue: VecDeque<PendingAlert>,
     busy: bool,
@@ -122,7 +123,7 @@ enum Reply {
 impl Alerter {
     /// An Alerter posting to `webhook` (none: log and skip), starting with `resumed` alerts.
     pub fn new(
-        webhook: Option<String>,
+        webhook: Option<WebhookUrl>,
         persistence: Recipient<Record>,
         resumed: Vec<PendingAlert>,
         backoff: Backoff,
@@ -168,7 +169,7 @@ impl Alerter {
             self.busy = true;
             let request = self
                 .client
-                .post(url)
+                .post(url.expose())
                 .insert_header(("Content-Type", "application/json"));
             let payload = head.payload.clone();
             let send = async move {
