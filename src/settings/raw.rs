@@ -197,7 +197,6 @@ impl RawService {
             }
         };
         let two_phase = self.check_type == Some(CheckKind::AsyncTwoPhase);
-        let has_async = self.async_verification.is_some();
         let method = self
             .method
             .unwrap_or_else(|| if two_phase { "POST" } else { "GET" }.into())
@@ -216,17 +215,7 @@ impl RawService {
                 "expected_status: {expected_status} is not an HTTP status (100-599)"
             ));
         }
-        // A standard service's `async_verification` is still checked, though unused. A two-phase
-        // one without usable polling has a problem recorded (the configuration is rejected) and
-        // stays standard so that its other fields are still checked.
-        let verify = self.async_verification.and_then(|raw| raw.resolve(p));
-        let check_type = match verify {
-            Some(verify) if two_phase => CheckType::AsyncTwoPhase(verify),
-            _ => CheckType::Standard,
-        };
-        if two_phase && !has_async {
-            p.push("async_verification: required when check_type = \"async_two_phase\"".into());
-        }
+        let check_type = check_type(p, two_phase, self.async_verification);
         let group = self.group.and_then(|g| group(p, &g));
         let s = ServiceSettings {
             name: name?,
@@ -257,6 +246,19 @@ impl RawService {
             .into_iter()
             .for_each(|v| positive(p, "retries", v));
         Some(s)
+    }
+}
+
+/// The check type with its polling. A standard service's `async_verification` is still
+/// checked, though unused. A two-phase one without usable polling has a problem recorded (the
+/// configuration is rejected) and stays standard so that its other fields are still checked.
+fn check_type(p: &mut Problems, two_phase: bool, raw: Option<RawAsync>) -> CheckType {
+    if two_phase && raw.is_none() {
+        p.push("async_verification: required when check_type = \"async_two_phase\"".into());
+    }
+    match raw.and_then(|raw| raw.resolve(p)) {
+        Some(verify) if two_phase => CheckType::AsyncTwoPhase(verify),
+        _ => CheckType::Standard,
     }
 }
 
