@@ -41,7 +41,7 @@ pub async fn connect_with_retry(settings: &Settings) -> (Pool, Restored) {
 
 /// Connects, runs pending migrations and loads what the services need.
 pub async fn connect_and_restore(settings: &Settings) -> Result<(Pool, Restored), DbError> {
-    let pool = db::connect(&settings.database.url, settings.database.pool_size)?;
+    let pool = db::connect(settings.database.url.expose(), settings.database.pool_size)?;
     let names: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
     let restored = db::blocking(pool.clone(), move |conn| {
         db::connection::run_migrations(conn)?;
@@ -79,8 +79,22 @@ fn restore(
     }
     Restored {
         states: map,
-        alerts: alerts.into_iter().map(PendingAlert::from).collect(),
+        alerts: alerts.into_iter().filter_map(resumable).collect(),
         history: HashMap::new(),
         board: BoardData::default(),
     }
+}
+
+/// The pending alert a row holds, unless its kind is unknown to this version (logged, left
+/// pending).
+fn resumable(row: db::models::PendingAlertRow) -> Option<PendingAlert> {
+    PendingAlert::try_from(row)
+        .map_err(|row| {
+            log::warn!(
+                "Pending alert {} has an unknown kind {:?}; not delivered",
+                row.dedupe_key,
+                row.kind
+            );
+        })
+        .ok()
 }

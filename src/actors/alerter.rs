@@ -8,8 +8,10 @@
 //! payload itself) marks it failed and moves on. No webhook: the alert is logged and skipped.
 
 use super::persistence::Record;
+use crate::alert::{AlertKind, OutboxState};
 use crate::db::models::{NewAlert, PendingAlertRow, WriteOp};
 use crate::metrics::Metrics;
+use crate::settings::WebhookUrl;
 use actix::prelude::*;
 use chrono::{NaiveDateTime, Utc};
 use std::collections::VecDeque;
@@ -26,8 +28,8 @@ pub struct PendingAlert {
     pub key: String,
     /// Service name.
     pub service: String,
-    /// `down` or `recovered`.
-    pub kind: String,
+    /// What it announces.
+    pub kind: AlertKind,
     /// The Slack payload, JSON.
     pub payload: String,
     /// Attempts so far.
@@ -38,31 +40,37 @@ pub struct PendingAlert {
 
 impl PendingAlert {
     /// The outbox row for this alert in `state`.
-    pub fn row(&self, state: &str, last_error: Option<String>) -> NewAlert {
+    pub fn row(&self, state: OutboxState, last_error: Option<String>) -> NewAlert {
         NewAlert {
             dedupe_key: self.key.clone(),
             service_name: self.service.clone(),
-            kind: self.kind.clone(),
+            kind: self.kind.as_str().to_string(),
             payload: self.payload.clone(),
-            state: state.to_string(),
+            state: state.as_str().to_string(),
             attempts: i32::try_from(self.attempts).unwrap_or(i32::MAX),
             last_error,
             created_at: self.created_at,
-            sent_at: (state == "sent").then(|| Utc::now().naive_utc()),
+            sent_at: (state == OutboxState::Sent).then(|| Utc::now().naive_utc()),
         }
     }
 }
 
-impl From<PendingAlertRow> for PendingAlert {
-    fn from(row: PendingAlertRow) -> Self {
-        PendingAlert {
+impl TryFrom<PendingAlertRow> for PendingAlert {
+    /// The row back, when its `kind` is none this version writes.
+    type Error = PendingAlertRow;
+
+    fn try_from(row: PendingAlertRow) -> Result<Self, Self::Error> {
+        let Some(kind) = AlertKind::from_stored(&row.kind) else {
+            return Err(row);
+        };
+        Ok(PendingAlert {
             key: row.dedupe_key,
             service: row.service_name,
-            kind: row.kind,
+            kind,
             payload: row.payload,
             attempts: u32::try_from(row.attempts).unwrap_or(0),
             created_at: row.created_at,
-        }
+        })
     }
 }
 
@@ -96,7 +104,7 @@ impl Default for Backoff {
 
 /// The actor.
 pub struct Alerter {
-    webhook: Option<String>,
+    webhook: Option<WebhookUrl>,
     client: awc::Client,
     queue: VecDeque<PendingAlert>,
     busy: bool,
@@ -115,7 +123,7 @@ enum Reply {
 impl Alerter {
     /// An Alerter posting to `webhook` (none: log and skip), starting with `resumed` alerts.
     pub fn new(
-        webhook: Option<String>,
+        webhook: Option<WebhookUrl>,
         persistence: Recipient<Record>,
         resumed: Vec<PendingAlert>,
         backoff: Backoff,
@@ -155,13 +163,13 @@ impl Alerter {
                     alert_text(&head.payload)
                 );
                 self.metrics.alerts_skipped.inc();
-                self.finish("skipped", None);
+                self.finish(OutboxState::Skipped, None);
                 continue;
             };
             self.busy = true;
             let request = self
                 .client
-                .post(url)
+                .post(url.expose())
                 .insert_header(("Content-Type", "application/json"));
             let payload = head.payload.clone();
             let send = async move {
@@ -192,7 +200,7 @@ impl Alerter {
             return;
         };
         head.attempts += 1;
-        let (service, kind, attempts) = (head.service.clone(), head.kind.clone(), head.attempts);
+        let (service, kind, attempts) = (head.service.clone(), head.kind, head.attempts);
         if !matches!(reply, Reply::Status(code, _) if (200..300).contains(&code)) {
             self.metrics.alert_delivery_failures.inc();
         }
@@ -201,20 +209,20 @@ impl Alerter {
                 log::info!("Sent {kind} alert for {service} to Slack");
                 self.metrics.alerts_sent.inc();
                 self.delay = self.backoff.initial;
-                return self.finish("sent", None);
+                return self.finish(OutboxState::Sent, None);
             }
             Reply::Status(400, _) => {
                 log::error!(
                     "Slack rejected the {kind} alert for {service} (HTTP 400); not retried"
                 );
                 self.metrics.alerts_given_up.inc();
-                return self.finish("failed", Some("HTTP 400".into()));
+                return self.finish(OutboxState::Failed, Some("HTTP 400".into()));
             }
             Reply::Status(429, Some(after)) => after.min(self.backoff.max),
             Reply::Status(code, _) => {
-                self.next_delay_logged(&service, &kind, attempts, &format!("HTTP {code}"))
+                self.next_delay_logged(&service, kind, attempts, &format!("HTTP {code}"))
             }
-            Reply::Error(e) => self.next_delay_logged(&service, &kind, attempts, &e),
+            Reply::Error(e) => self.next_delay_logged(&service, kind, attempts, &e),
         };
         self.busy = true;
         ctx.run_later(retry_in, |act, ctx| {
@@ -226,7 +234,7 @@ impl Alerter {
     fn next_delay_logged(
         &mut self,
         service: &str,
-        kind: &str,
+        kind: AlertKind,
         attempts: u32,
         why: &str,
     ) -> Duration {
@@ -241,7 +249,7 @@ impl Alerter {
     }
 
     /// Pops the head and records how its delivery ended.
-    fn finish(&mut self, state: &str, error: Option<String>) {
+    fn finish(&mut self, state: OutboxState, error: Option<String>) {
         if let Some(done) = self.queue.pop_front() {
             self.metrics.alert_backlog.set(self.queue.len());
             let op = WriteOp::AlertDone(done.row(state, error));

@@ -5,7 +5,7 @@ use super::alerter::PendingAlert;
 use super::board::Board;
 use super::persistence::Record;
 use super::status_cache::StatusUpdate;
-use crate::alert::slack;
+use crate::alert::{slack, AlertKind, OutboxState};
 use crate::db::models::{NewHealthCheck, StateRow, WriteOp};
 use crate::domain::outcome::{CheckOutcome, CycleResult};
 use crate::domain::state::{must_store_now, step, Effect, Policy, ServiceState};
@@ -130,7 +130,7 @@ impl MonitorCore {
                 }),
                 Effect::AlertDown { .. } | Effect::AlertRecovered { .. } => {
                     if let Some(alert) = self.alert_for(effect) {
-                        ops.push(WriteOp::Alert(alert.row("pending", None)));
+                        ops.push(WriteOp::Alert(alert.row(OutboxState::Pending, None)));
                         alerts.push(alert);
                     }
                 }
@@ -171,7 +171,7 @@ impl MonitorCore {
                 status_code,
                 error,
             } => (
-                "down",
+                AlertKind::Down,
                 start,
                 slack::down_payload(name, *start, *status_code, error.as_deref(), url),
             ),
@@ -180,7 +180,7 @@ impl MonitorCore {
                 end,
                 response_time_ms,
             } => (
-                "recovered",
+                AlertKind::Recovered,
                 start,
                 slack::recovered_payload(name, *start, *end, *response_time_ms, url),
             ),
@@ -189,7 +189,7 @@ impl MonitorCore {
         Some(PendingAlert {
             key: format!("{kind}:{name}:{}", start.to_rfc3339()),
             service: name.clone(),
-            kind: kind.to_string(),
+            kind,
             payload: payload.to_string(),
             attempts: 0,
             created_at: Utc::now().naive_utc(),

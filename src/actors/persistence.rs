@@ -21,25 +21,23 @@
 //! When the database fails, the batch goes back to the front and is retried with backoff; the
 //! backlog is bounded by dropping the oldest *check rows* only (counted and logged), never an
 //! outage, a state or an alert.
+//!
+//! These rules are the pure [`WriteQueue`] (`persistence_queue.rs`, with its unit tests); the
+//! actor moves messages, runs each batch on a blocking thread and keeps the timers it asks for.
+
+#[path = "persistence_queue.rs"]
+mod queue;
+
+pub use queue::{Batch, Next, Retry, WriteQueue, FULL_BATCH, LINGER, STATE_REFRESH};
 
 use crate::db::models::{StateRow, WriteOp};
 use crate::db::{queries, DbError, Pool};
 use crate::metrics::Metrics;
 use actix::prelude::*;
 use chrono::{NaiveTime, Utc};
-use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
-
-const MIN_BACKOFF: Duration = Duration::from_millis(250);
-/// How long routine writes may wait for company.
-pub const LINGER: Duration = Duration::from_secs(1);
-/// How often routine states (a healthy service's new "last checked" time) are written.
-pub const STATE_REFRESH: Duration = Duration::from_secs(60);
-/// Routine writes waiting that make a batch worth writing at once.
-pub const FULL_BATCH: usize = 2000;
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 /// Writes from one cycle (or one alert delivery), applied together.
 #[derive(Message, Debug, Clone)]
@@ -70,24 +68,11 @@ pub struct Retention {
     pub days: u32,
 }
 
-/// The actor.
+/// The actor: runs the batches its [`WriteQueue`] hands out and keeps the timers it asks for.
 pub struct Persistence {
     pool: Pool,
-    ops: VecDeque<WriteOp>,
-    states: HashMap<String, StateRow>,
-    routine_states: HashMap<String, StateRow>,
-    routine_written: std::time::Instant,
-    max_backlog: usize,
-    in_flight: bool,
-    in_flight_len: usize,
-    retry_scheduled: bool,
-    backoff: Duration,
-    failing: bool,
-    dropped_checks: u64,
+    queue: WriteQueue,
     waiters: Vec<oneshot::Sender<()>>,
-    urgent: bool,
-    waiting_since: Option<std::time::Instant>,
-    linger_scheduled: bool,
     retention: Option<Retention>,
     metrics: Arc<Metrics>,
 }
@@ -97,21 +82,8 @@ impl Persistence {
     pub fn new(pool: Pool, max_backlog: usize, retention: Option<Retention>) -> Self {
         Persistence {
             pool,
-            ops: VecDeque::new(),
-            states: HashMap::new(),
-            routine_states: HashMap::new(),
-            routine_written: std::time::Instant::now(),
-            max_backlog: max_backlog.max(1),
-            in_flight: false,
-            in_flight_len: 0,
-            retry_scheduled: false,
-            backoff: MIN_BACKOFF,
-            failing: false,
-            dropped_checks: 0,
+            queue: WriteQueue::new(max_backlog, Instant::now()),
             waiters: Vec::new(),
-            urgent: false,
-            waiting_since: None,
-            linger_scheduled: false,
             retention,
             metrics: Arc::default(),
         }
@@ -124,55 +96,51 @@ impl Persistence {
         self
     }
 
-    /// Publishes the number of writes not committed yet (queued or in flight). Routine states
-    /// are left out: they wait on purpose, at most one per service, and are not work owed.
+    /// Publishes the number of writes not committed yet (queued or in flight).
     fn publish_backlog(&self) {
-        let waiting = self.ops.len() + self.states.len() + self.in_flight_len;
-        self.metrics.persistence_backlog.set(waiting);
+        self.metrics.persistence_backlog.set(self.queue.backlog());
     }
 
+    /// Does what the queue says is due now.
     fn kick(&mut self, ctx: &mut Context<Self>) {
-        if self.in_flight || self.retry_scheduled {
-            return;
-        }
-        let refresh = self.routine_written.elapsed() >= STATE_REFRESH;
-        if (refresh || !self.waiters.is_empty()) && !self.routine_states.is_empty() {
-            // A routine state is newer than any urgent one of its service still waiting.
-            self.states.extend(self.routine_states.drain());
-            self.routine_written = std::time::Instant::now();
-        }
-        if self.ops.is_empty() && self.states.is_empty() {
-            self.waiters.drain(..).for_each(|w| {
+        match self.queue.next(Instant::now(), !self.waiters.is_empty()) {
+            Next::Write(batch) => self.write(batch, ctx),
+            Next::Idle => self.waiters.drain(..).for_each(|w| {
                 let _ = w.send(());
-            });
-            return;
+            }),
+            Next::WakeIn(left) => {
+                ctx.run_later(left, |act, ctx| {
+                    act.queue.linger_over();
+                    act.kick(ctx);
+                });
+            }
+            Next::Wait => {}
         }
-        if self.should_linger(ctx) {
-            return;
-        }
-        self.urgent = false;
-        self.waiting_since = None;
-        let ops: Vec<WriteOp> = self.ops.drain(..).collect();
-        let states: Vec<StateRow> = self.states.drain().map(|(_, row)| row).collect();
-        self.in_flight = true;
-        self.in_flight_len = ops.len() + states.len();
+    }
+
+    /// Writes `batch` in one transaction on a blocking thread, then kicks again.
+    fn write(&mut self, batch: Batch, ctx: &mut Context<Self>) {
         let pool = self.pool.clone();
         let task = actix_web::rt::task::spawn_blocking(move || {
             let result = pool.get().map_err(DbError::from).and_then(|mut conn| {
-                queries::apply_batch(&mut conn, &ops, &states).map_err(DbError::from)
+                queries::apply_batch(&mut conn, &batch.ops, &batch.states).map_err(DbError::from)
             });
-            (result, ops, states)
+            (result, batch)
         });
         ctx.spawn(task.into_actor(self).map(|joined, act, ctx| {
-            act.in_flight = false;
-            act.in_flight_len = 0;
             match joined {
-                Ok((Ok(new_checks), ops, states)) => {
+                Ok((Ok(new_checks), batch)) => {
                     act.metrics.persistence_rows_written.add(new_checks as u64);
-                    act.written(ops.len() + states.len());
+                    if act.queue.written() {
+                        log::info!(
+                            "Database available again; wrote {} pending writes",
+                            batch.len()
+                        );
+                    }
                 }
-                Ok((Err(e), ops, states)) => act.failed(e, ops, states, ctx),
+                Ok((Err(e), batch)) => act.failed(e, batch, ctx),
                 Err(e) => {
+                    act.queue.lost();
                     act.metrics.persistence_write_failures.inc();
                     log::error!("Database write task failed, batch lost: {e}");
                 }
@@ -182,94 +150,29 @@ impl Persistence {
         }));
     }
 
-    /// True (with a wake-up scheduled) while only routine writes wait, fewer than a full
-    /// batch, for less than [`LINGER`], and nobody waits for a flush.
-    fn should_linger(&mut self, ctx: &mut Context<Self>) -> bool {
-        let waiting = self.ops.len() + self.states.len();
-        if self.urgent || !self.waiters.is_empty() || waiting >= FULL_BATCH {
-            return false;
+    /// Puts a failed batch back and schedules its retry.
+    fn failed(&mut self, e: DbError, batch: Batch, ctx: &mut Context<Self>) {
+        let kept = batch.len();
+        let retry = self.queue.failed(batch);
+        if retry.first {
+            log::warn!("Database write failed, keeping {kept} writes in memory and retrying: {e}");
         }
-        let since = *self
-            .waiting_since
-            .get_or_insert_with(std::time::Instant::now);
-        let left = LINGER.saturating_sub(since.elapsed());
-        if left.is_zero() {
-            return false;
-        }
-        if !self.linger_scheduled {
-            self.linger_scheduled = true;
-            ctx.run_later(left, |act, ctx| {
-                act.linger_scheduled = false;
-                act.kick(ctx);
-            });
-        }
-        true
-    }
-
-    fn written(&mut self, n: usize) {
-        if self.failing {
-            log::info!("Database available again; wrote {n} pending writes");
-        }
-        self.failing = false;
-        self.backoff = MIN_BACKOFF;
-    }
-
-    fn failed(
-        &mut self,
-        e: DbError,
-        ops: Vec<WriteOp>,
-        states: Vec<StateRow>,
-        ctx: &mut Context<Self>,
-    ) {
-        if !self.failing {
-            log::warn!(
-                "Database write failed, keeping {} writes in memory and retrying: {e}",
-                ops.len() + states.len()
-            );
-        }
-        self.failing = true;
-        // The retry must not linger: the batch may hold transitions.
-        self.urgent = true;
         self.metrics.persistence_write_failures.inc();
-        for op in ops.into_iter().rev() {
-            self.ops.push_front(op);
-        }
-        for row in states {
-            self.states.entry(row.service_name.clone()).or_insert(row);
-        }
-        self.enforce_bound();
-        self.retry_scheduled = true;
-        let delay = self.backoff;
-        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
-        ctx.run_later(delay, |act, ctx| {
-            act.retry_scheduled = false;
+        self.dropped(retry.dropped);
+        ctx.run_later(retry.after, |act, ctx| {
+            act.queue.retry_due();
             act.kick(ctx);
         });
     }
 
-    /// Drops the oldest check rows while the backlog is over its bound.
-    fn enforce_bound(&mut self) {
-        let mut dropped = 0;
-        while self.ops.len() > self.max_backlog {
-            match self
-                .ops
-                .iter()
-                .position(|op| matches!(op, WriteOp::Check(_)))
-            {
-                Some(i) => {
-                    self.ops.remove(i);
-                    dropped += 1;
-                }
-                None => break,
-            }
-        }
+    /// Counts and logs check rows the queue dropped to stay within its bound.
+    fn dropped(&self, dropped: u64) {
         if dropped > 0 {
-            self.dropped_checks += dropped;
             self.metrics.persistence_dropped_checks.add(dropped);
             log::warn!(
                 "Database backlog full ({} writes): dropped {dropped} oldest check results ({} in all)",
-                self.max_backlog,
-                self.dropped_checks
+                self.queue.max_backlog(),
+                self.queue.dropped_checks()
             );
         }
     }
@@ -292,19 +195,6 @@ impl Persistence {
             });
             act.schedule_cleanup(ctx);
         });
-    }
-}
-
-/// Makes `row` its service's latest in `rows`. A service already there keeps its key, so the
-/// common case (a healthy service's routine state, five times a minute at a 10 s interval)
-/// copies no name (at 10,000 services this handler was 4 % of the process, the map's insert
-/// the largest part).
-fn keep_latest(rows: &mut HashMap<String, StateRow>, row: StateRow) {
-    match rows.get_mut(&row.service_name) {
-        Some(slot) => *slot = row,
-        None => {
-            rows.insert(row.service_name.clone(), row);
-        }
     }
 }
 
@@ -334,17 +224,10 @@ impl Handler<Record> for Persistence {
     type Result = ();
 
     fn handle(&mut self, msg: Record, ctx: &mut Self::Context) {
-        self.urgent |= msg.urgent;
-        self.ops.extend(msg.ops);
-        if let Some(row) = msg.state {
-            if msg.state_refresh_only && !msg.urgent {
-                keep_latest(&mut self.routine_states, row);
-            } else {
-                self.routine_states.remove(&row.service_name);
-                keep_latest(&mut self.states, row);
-            }
-        }
-        self.enforce_bound();
+        let dropped = self
+            .queue
+            .push(msg.ops, msg.state, msg.urgent, msg.state_refresh_only);
+        self.dropped(dropped);
         self.kick(ctx);
         self.publish_backlog();
     }

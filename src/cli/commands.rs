@@ -104,7 +104,7 @@ pub async fn cleanup(
 
 /// `watchpost migrate`: the message to print.
 pub async fn migrate(settings: &Settings) -> Result<String, DbError> {
-    let pool = db::connect(&settings.database.url, 1)?;
+    let pool = db::connect(settings.database.url.expose(), 1)?;
     let applied = db::blocking(pool, db::connection::run_migrations).await?;
     Ok(if applied.is_empty() {
         "Database schema is up to date".to_string()
@@ -118,7 +118,7 @@ pub async fn migrate(settings: &Settings) -> Result<String, DbError> {
 }
 
 async fn migrated_pool(settings: &Settings) -> Result<db::Pool, DbError> {
-    let pool = db::connect(&settings.database.url, 2)?;
+    let pool = db::connect(settings.database.url.expose(), 2)?;
     db::blocking(pool.clone(), |conn| {
         db::connection::run_migrations(conn).map(drop)
     })

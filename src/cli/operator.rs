@@ -90,7 +90,7 @@ pub enum OperatorCmd {
 
 /// Runs `cmd`; returns what to print, or the error to report.
 pub async fn run(settings: &Settings, cmd: OperatorCmd) -> Result<String, String> {
-    let pool = db::connect(&settings.database.url, 1).map_err(|e| e.to_string())?;
+    let pool = db::connect(settings.database.url.expose(), 1).map_err(|e| e.to_string())?;
     let known: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
     db::blocking(pool, move |conn| {
         db::connection::run_migrations(conn)?;

@@ -9,7 +9,7 @@ use std::io::{BufWriter, Read};
 use std::path::PathBuf;
 
 async fn pool(settings: &Settings) -> Result<db::Pool, String> {
-    let pool = db::connect(&settings.database.url, 1).map_err(|e| e.to_string())?;
+    let pool = db::connect(settings.database.url.expose(), 1).map_err(|e| e.to_string())?;
     db::blocking(pool.clone(), |conn| {
         db::connection::run_migrations(conn).map(drop)
     })

@@ -99,11 +99,12 @@ pub struct NewAlert {
     pub dedupe_key: String,
     /// Service name.
     pub service_name: String,
-    /// `down` or `recovered`.
+    /// [`AlertKind::as_str`](crate::alert::AlertKind::as_str): `down` or `recovered`.
     pub kind: String,
     /// The Slack payload, JSON.
     pub payload: String,
-    /// `pending`, `sent`, `skipped` or `failed`.
+    /// [`OutboxState::as_str`](crate::alert::OutboxState::as_str): `pending`, `sent`,
+    /// `skipped` or `failed`.
     pub state: String,
     /// Delivery attempts so far.
     pub attempts: i32,
@@ -123,7 +124,7 @@ pub struct PendingAlertRow {
     pub dedupe_key: String,
     /// Service name.
     pub service_name: String,
-    /// `down` or `recovered`.
+    /// `down` or `recovered` ([`AlertKind::from_stored`](crate::alert::AlertKind::from_stored)).
     pub kind: String,
     /// Slack payload, JSON.
     pub payload: String,

@@ -3,6 +3,7 @@
 use super::connection::AnyConnection;
 use super::models::{NewAlert, NewHealthCheck, PendingAlertRow, StateRow, WriteOp};
 use super::schema::{alert_outbox, health_checks, outages, service_states};
+use crate::alert::OutboxState;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -168,7 +169,7 @@ pub fn open_outages(conn: &mut AnyConnection) -> QueryResult<Vec<(String, NaiveD
 /// Alerts written but not yet delivered, in the order they were written.
 pub fn pending_alerts(conn: &mut AnyConnection) -> QueryResult<Vec<PendingAlertRow>> {
     alert_outbox::table
-        .filter(alert_outbox::state.eq("pending"))
+        .filter(alert_outbox::state.eq(OutboxState::Pending.as_str()))
         .order(alert_outbox::id.asc())
         .select(PendingAlertRow::as_select())
         .load(conn)

@@ -174,9 +174,9 @@ pub async fn run_cycle(client: &Client, svc: &ServiceSettings) -> CheckOutcome {
 /// One attempt under the service's deadline.
 pub async fn run_attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, Failure> {
     let attempt = async {
-        match svc.check_type {
+        match &svc.check_type {
             CheckType::Standard => http::attempt(client, svc).await,
-            CheckType::AsyncTwoPhase => two_phase::attempt(client, svc).await,
+            CheckType::AsyncTwoPhase(verify) => two_phase::attempt(client, svc, verify).await,
         }
     };
     match actix_web::rt::time::timeout(svc.timeout(), attempt).await {

@@ -3,19 +3,18 @@
 
 use super::http::{request_following, send, Body};
 use super::{ms, Failure, Success};
-use crate::settings::ServiceSettings;
+use crate::settings::{AsyncVerification, ServiceSettings};
 use awc::Client;
 use serde_json::Value;
 use std::time::Instant;
 
 /// One two-phase attempt.
-pub async fn attempt(client: &Client, svc: &ServiceSettings) -> Result<Success, Failure> {
+pub async fn attempt(
+    client: &Client,
+    svc: &ServiceSettings,
+    verify: &AsyncVerification,
+) -> Result<Success, Failure> {
     let started = Instant::now();
-    let Some(verify) = svc.async_verification.as_ref() else {
-        return Err(Failure::new(
-            "Phase 1 failed: no async_verification configured",
-        ));
-    };
     let reply = request_following(
         client,
         svc,

@@ -1,7 +1,7 @@
 //! `[admin]`: who may change incidents, maintenance and outages, and how hard guessing is.
 
 use super::raw::Problems;
-use super::Secs;
+use super::{Secret, Secs};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -12,8 +12,8 @@ use std::time::Duration;
 pub struct AdminToken {
     /// Name, e.g. the operator's.
     pub name: String,
-    /// Lowercase hex SHA-256 of the token (`printf %s TOKEN | sha256sum`).
-    pub token_sha256: String,
+    /// Lowercase hex SHA-256 of the token (`printf %s TOKEN | sha256sum`); never shown.
+    pub token_sha256: Secret,
 }
 
 impl AdminToken {
@@ -23,6 +23,7 @@ impl AdminToken {
         for (i, byte) in out.iter_mut().enumerate() {
             *byte = self
                 .token_sha256
+                .expose()
                 .get(2 * i..2 * i + 2)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
                 .unwrap_or(0);
@@ -51,7 +52,7 @@ pub struct AdminSettings {
     /// For this long.
     pub lockout_duration: Secs,
     /// Key of the admin session cookie's signature; empty: a random key per start.
-    pub session_secret: String,
+    pub session_secret: Secret,
 }
 
 /// `[admin]` as written.
@@ -62,7 +63,7 @@ pub struct RawAdmin {
     lockout_attempts: Option<u32>,
     lockout_window: Option<Secs>,
     lockout_duration: Option<Secs>,
-    session_secret: Option<String>,
+    session_secret: Option<Secret>,
 }
 
 impl RawAdmin {
@@ -79,8 +80,8 @@ impl RawAdmin {
                     t.name
                 ));
             }
-            let hex =
-                t.token_sha256.len() == 64 && t.token_sha256.chars().all(|c| c.is_ascii_hexdigit());
+            let hash = t.token_sha256.expose();
+            let hex = hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit());
             if !hex {
                 p.push(format!(
                     "tokens[{i}].token_sha256: must be 64 hex digits (a SHA-256)"
@@ -88,12 +89,12 @@ impl RawAdmin {
             }
         }
         for t in &mut tokens {
-            t.token_sha256 = t.token_sha256.to_ascii_lowercase();
+            t.token_sha256 = Secret::new(t.token_sha256.expose().to_ascii_lowercase());
         }
         if let Some(token) = env_token.filter(|t| !t.is_empty()) {
             tokens.push(AdminToken {
                 name: "ADMIN_TOKEN".into(),
-                token_sha256: sha256_hex(token),
+                token_sha256: Secret::new(sha256_hex(token)),
             });
         }
         let attempts = self.lockout_attempts.unwrap_or(5);
@@ -139,7 +140,7 @@ mod tests {
         let raw = RawAdmin {
             tokens: Some(vec![AdminToken {
                 name: "ops".into(),
-                token_sha256: "nothex".into(),
+                token_sha256: Secret::new("nothex"),
             }]),
             ..RawAdmin::default()
         };
@@ -150,7 +151,7 @@ mod tests {
             ["tokens[0].token_sha256: must be 64 hex digits (a SHA-256)"]
         );
         assert_eq!(admin.tokens[1].name, "ADMIN_TOKEN");
-        assert_eq!(admin.tokens[1].token_sha256, sha256_hex("s3cret"));
+        assert_eq!(admin.tokens[1].token_sha256.expose(), sha256_hex("s3cret"));
         assert_eq!(
             admin.tokens[1].digest()[0],
             u8::from_str_radix(&sha256_hex("s3cret")[..2], 16).expect("hex")

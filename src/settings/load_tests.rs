@@ -41,10 +41,7 @@ fn defaults_are_sefarias_four_services() {
         Some(serde_json::json!({"text": {"title": "", "body": "Job 1:1"}}))
     );
     assert_eq!(
-        linker
-            .async_verification
-            .as_ref()
-            .map(|a| a.max_poll_attempts),
+        linker.async_verification().map(|a| a.max_poll_attempts),
         Some(10)
     );
     assert_eq!(s.services[1].failure_threshold, 4);
@@ -68,7 +65,7 @@ fn user_services_replace_defaults_and_env_overrides() {
     assert_eq!(api.retry_delay.0, std::time::Duration::from_millis(250));
     assert_eq!(api.retries, 5);
     assert_eq!(api.expected_status, 200);
-    assert_eq!(s.database.url, "postgres://u@h/db");
+    assert_eq!(s.database.url.expose(), "postgres://u@h/db");
     assert_eq!(s.server.bind.port(), 9000);
 }
 

@@ -12,6 +12,8 @@ mod load;
 pub mod mask;
 mod page;
 mod raw;
+mod secret;
+mod service;
 mod unit;
 
 pub use admin::{sha256_hex, AdminSettings, AdminToken};
@@ -19,11 +21,11 @@ pub use cidr::Cidr;
 pub use duration::{format as format_duration, parse as parse_duration, Secs};
 pub use load::{load, ConfigErrors, LoadOptions};
 pub use page::{Link, Quote, StatusPageSettings};
+pub use secret::{DatabaseUrl, Hidden, Mask, PasswordInUrl, PathIsKey, Secret, WebhookUrl};
+pub use service::{AsyncVerification, CheckKind, CheckType, ServiceSettings};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::net::SocketAddr;
-use std::time::Duration;
-use url::Url;
 
 /// The whole validated configuration.
 #[derive(Clone, Debug, Serialize)]
@@ -80,8 +82,9 @@ impl ForwardedHeader {
 /// `[database]`
 #[derive(Clone, Debug, Serialize)]
 pub struct DatabaseSettings {
-    /// `sqlite://PATH`, `sqlite:///ABS/PATH` or `postgres://...` (`DATABASE_URL`).
-    pub url: String,
+    /// `sqlite://PATH`, `sqlite:///ABS/PATH` or `postgres://...` (`DATABASE_URL`); shown
+    /// without its password.
+    pub url: DatabaseUrl,
     /// Connections in the pool.
     pub pool_size: u32,
     /// Check rows (and other writes) that may wait in memory while the database is away.
@@ -110,77 +113,11 @@ pub struct CheckDefaults {
 /// `[slack]`
 #[derive(Clone, Debug, Serialize)]
 pub struct SlackSettings {
-    /// Incoming webhook (`SLACK_WEBHOOK_URL`); empty: alerts are logged and skipped.
-    pub webhook_url: String,
+    /// Incoming webhook (`SLACK_WEBHOOK_URL`); empty: alerts are logged and skipped. Shown
+    /// as its scheme and host only.
+    pub webhook_url: WebhookUrl,
     /// Channel name, for the record (`SLACK_CHANNEL`); the webhook decides where posts go.
     pub channel: String,
-}
-
-/// How a service is checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckType {
-    /// One request, success iff the status is the expected one.
-    Standard,
-    /// POST a job, then poll for its result (DESIGN.md §3.1).
-    AsyncTwoPhase,
-}
-
-/// `async_verification` of a two-phase service.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AsyncVerification {
-    /// Poll URL prefix; the task id is appended.
-    pub base_url: Url,
-    /// Polls before giving up.
-    pub max_poll_attempts: u32,
-    /// Wait before each poll.
-    pub poll_interval: Secs,
-}
-
-/// One monitored service with every default resolved.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ServiceSettings {
-    /// Unique name.
-    pub name: String,
-    /// The group the status page shows it in (trimmed, 1 to 100 characters); `None`: no group.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// What to request.
-    pub url: Url,
-    /// HTTP method, upper case.
-    pub method: String,
-    /// Status that means up (200; 202 for two-phase).
-    pub expected_status: u16,
-    /// Deadline of one whole attempt.
-    pub timeout: Secs,
-    /// Follow up to 10 redirects.
-    pub follow_redirects: bool,
-    /// A new connection for every attempt (DNS, connect and TLS handshake each time, as the
-    /// original did) instead of reusing a kept-alive one.
-    pub fresh_connection: bool,
-    /// Down cycles that confirm an outage.
-    pub failure_threshold: u32,
-    /// Standard or two-phase.
-    pub check_type: CheckType,
-    /// JSON body sent with the request.
-    pub request_body: Option<serde_json::Value>,
-    /// Polling of a two-phase check.
-    pub async_verification: Option<AsyncVerification>,
-    /// Slower than this is degraded.
-    pub degraded_threshold_ms: u64,
-    /// Time between cycle starts.
-    pub interval: Secs,
-    /// Attempts per cycle, in total.
-    pub retries: u32,
-    /// Pause between attempts.
-    pub retry_delay: Secs,
-}
-
-impl ServiceSettings {
-    /// The per-attempt deadline as a `Duration`.
-    pub fn timeout(&self) -> Duration {
-        self.timeout.0
-    }
 }
 
 impl Settings {
@@ -189,14 +126,8 @@ impl Settings {
     /// the session secret.
     pub fn to_masked_toml(&self) -> Result<String, toml::ser::Error> {
         let mut copy = self.clone();
-        copy.slack.webhook_url = mask::secret_url(&copy.slack.webhook_url);
-        copy.database.url = mask::url(&copy.database.url);
-        if !copy.admin.session_secret.is_empty() {
-            copy.admin.session_secret = mask::HIDDEN.into();
-        }
-        for token in &mut copy.admin.tokens {
-            token.token_sha256 = mask::HIDDEN.into();
-        }
+        // The webhook, the database URL, the session secret and token hashes are
+        // [`Secret`]s, which serialize masked.
         let page = &mut copy.status_page;
         for link in [&mut page.url, &mut page.logo_url, &mut page.home_url] {
             *link = mask::url(link);
@@ -206,7 +137,7 @@ impl Settings {
         }
         for service in &mut copy.services {
             mask::url_in_place(&mut service.url);
-            if let Some(a) = &mut service.async_verification {
+            if let CheckType::AsyncTwoPhase(a) = &mut service.check_type {
                 mask::url_in_place(&mut a.base_url);
             }
             service.request_body = service.request_body.as_ref().map(mask::json);

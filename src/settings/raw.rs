@@ -1,8 +1,8 @@
 //! The configuration as written (every field optional), and its resolution into [`Settings`].
 
 use super::{
-    mask, AsyncVerification, CheckDefaults, CheckType, DatabaseSettings, Secs, ServerSettings,
-    ServiceSettings, SlackSettings,
+    mask, AsyncVerification, CheckDefaults, CheckKind, CheckType, DatabaseSettings, Secs,
+    ServerSettings, ServiceSettings, SlackSettings,
 };
 use serde::Deserialize;
 use std::time::Duration;
@@ -66,7 +66,7 @@ pub struct RawService {
     pub follow_redirects: Option<bool>,
     pub fresh_connection: Option<bool>,
     pub failure_threshold: Option<u32>,
-    pub check_type: Option<CheckType>,
+    pub check_type: Option<CheckKind>,
     pub request_body: Option<serde_json::Value>,
     pub async_verification: Option<RawAsync>,
     pub degraded_threshold_ms: Option<u64>,
@@ -129,7 +129,7 @@ impl RawDatabase {
         positive(p, "pool_size", self.pool_size.unwrap_or(4));
         positive(p, "max_backlog", self.max_backlog.unwrap_or(100_000) as u32);
         DatabaseSettings {
-            url,
+            url: url.into(),
             pool_size: self.pool_size.unwrap_or(4),
             max_backlog: self.max_backlog.unwrap_or(100_000),
         }
@@ -176,7 +176,7 @@ impl RawSlack {
             );
         }
         SlackSettings {
-            webhook_url,
+            webhook_url: webhook_url.into(),
             channel: self.channel.unwrap_or_else(|| "sefaria-down".into()),
         }
     }
@@ -196,8 +196,7 @@ impl RawService {
                 None
             }
         };
-        let check_type = self.check_type.unwrap_or(CheckType::Standard);
-        let two_phase = check_type == CheckType::AsyncTwoPhase;
+        let two_phase = self.check_type == Some(CheckKind::AsyncTwoPhase);
         let method = self
             .method
             .unwrap_or_else(|| if two_phase { "POST" } else { "GET" }.into())
@@ -216,14 +215,7 @@ impl RawService {
                 "expected_status: {expected_status} is not an HTTP status (100-599)"
             ));
         }
-        let async_verification = match (two_phase, self.async_verification) {
-            (true, None) => {
-                p.push("async_verification: required when check_type = \"async_two_phase\"".into());
-                None
-            }
-            (_, Some(raw)) => raw.resolve(p),
-            (false, None) => None,
-        };
+        let check_type = check_type(p, two_phase, self.async_verification);
         let group = self.group.and_then(|g| group(p, &g));
         let s = ServiceSettings {
             name: name?,
@@ -237,7 +229,6 @@ impl RawService {
             failure_threshold: self.failure_threshold.unwrap_or(g.failure_threshold),
             check_type,
             request_body: self.request_body,
-            async_verification,
             degraded_threshold_ms: self.degraded_threshold_ms.unwrap_or(g.degraded_response_ms),
             interval: self.interval.unwrap_or(g.interval),
             retries: self.retries.unwrap_or(g.retries),
@@ -255,6 +246,19 @@ impl RawService {
             .into_iter()
             .for_each(|v| positive(p, "retries", v));
         Some(s)
+    }
+}
+
+/// The check type with its polling. A standard service's `async_verification` is still
+/// checked, though unused. A two-phase one without usable polling has a problem recorded (the
+/// configuration is rejected) and stays standard so that its other fields are still checked.
+fn check_type(p: &mut Problems, two_phase: bool, raw: Option<RawAsync>) -> CheckType {
+    if two_phase && raw.is_none() {
+        p.push("async_verification: required when check_type = \"async_two_phase\"".into());
+    }
+    match raw.and_then(|raw| raw.resolve(p)) {
+        Some(verify) if two_phase => CheckType::AsyncTwoPhase(verify),
+        _ => CheckType::Standard,
     }
 }
 

@@ -157,12 +157,12 @@ mod tests {
         Gate::new(&AdminSettings {
             tokens: vec![AdminToken {
                 name: "ops".into(),
-                token_sha256: sha256_hex("right"),
+                token_sha256: sha256_hex("right").into(),
             }],
             lockout_attempts: 3,
             lockout_window: Secs(Duration::from_secs(60)),
             lockout_duration: Secs(Duration::from_secs(600)),
-            session_secret: String::new(),
+            session_secret: Default::default(),
         })
     }
 
@@ -249,7 +249,8 @@ impl SessionKey {
     /// everyone out: the live sessions are kept in memory ([`super::admin_sessions`]).
     pub fn from_settings(admin: &AdminSettings) -> Self {
         if !admin.session_secret.is_empty() {
-            return SessionKey(Sha256::digest(admin.session_secret.as_bytes()).into());
+            let secret = admin.session_secret.expose();
+            return SessionKey(Sha256::digest(secret.as_bytes()).into());
         }
         let mut key = [0u8; 32];
         if getrandom::fill(&mut key).is_err() {
