@@ -1,29 +1,34 @@
 //! StatusCache: the current public state and recent history of every service, and the
-//! immutable [`Snapshot`] handlers read, rebuilt when something changed (and at least every
-//! [`REBUILD_AFTER`] so uptimes follow the clock), never per request. It keeps incidents and
-//! maintenance fresh from the database on a slow timer and serves from memory when the
-//! database is away.
+//! immutable [`Snapshot`] it publishes for handlers, rebuilt soon after something changed
+//! (and at least every [`REBUILD_AFTER`] so uptimes follow the clock), never per request.
+//! Handlers read the published snapshot without a message, so a read never queues behind a
+//! rebuild. It keeps incidents and maintenance fresh from the database on a slow timer and
+//! serves from memory when the database is away.
 
 use super::board::{self, Board};
 #[path = "seed.rs"]
 pub mod seed;
-pub use super::snapshot::{Input, Rendered, ServiceDetail, ServiceView, Snapshot};
-use crate::db::history::{self, History, SAMPLES};
+use crate::db::history::History;
 use crate::db::Pool;
 use crate::domain::notices::Notices;
 use crate::domain::status::ServiceStatus;
-use crate::domain::uptime::Span;
-use crate::settings::{ServiceSettings, StatusPageSettings};
+use crate::published::Published;
+use crate::settings::ServiceSettings;
+use crate::snapshot::{Input, ServiceView, Snapshot};
 use actix::prelude::*;
-use chrono::{DateTime, Duration as Age, Utc};
+use chrono::{DateTime, Utc};
 pub use seed::{seed, Seed};
+#[path = "status_cache_remember.rs"]
+mod remember;
+use remember::remember;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A snapshot older than this is rebuilt even without a change.
 pub const REBUILD_AFTER: Duration = Duration::from_secs(15);
-/// A snapshot that builds faster than this is rebuilt at the first request after any change.
+/// A snapshot that builds faster than this is rebuilt as soon as the changes queued before it
+/// are applied.
 pub const CHEAP_BUILD: Duration = Duration::from_millis(20);
 /// A costlier one (hundreds of services) is rebuilt once it is this many times as old as its
 /// last build took: rebuilding then takes at most a fifth of the actor's time however often
@@ -36,9 +41,18 @@ pub fn rebuild_due(dirty: bool, age: Duration, cost: Duration) -> bool {
     age >= REBUILD_AFTER || (dirty && settled)
 }
 
-/// The snapshot of no services: the start, and the placeholder during a rebuild (built once, so
-/// a rebuild does not render and compress it again).
-static EMPTY: LazyLock<Arc<Snapshot>> = LazyLock::new(|| Arc::new(Snapshot::build(Vec::new())));
+/// How long after a change, with the snapshot `age` old and its build `cost`, the rebuild is
+/// due (zero: now).
+pub fn rebuild_wait(age: Duration, cost: Duration) -> Duration {
+    if cost < CHEAP_BUILD {
+        return Duration::ZERO;
+    }
+    let settled = (cost * REBUILD_COST_FACTOR).saturating_sub(age);
+    settled.min(REBUILD_AFTER.saturating_sub(age))
+}
+
+/// How often the clock is checked for a snapshot older than [`REBUILD_AFTER`].
+const CLOCK_TICK: Duration = Duration::from_secs(1);
 
 /// New public state of one service.
 #[derive(Message, Clone, Debug)]
@@ -58,10 +72,11 @@ pub struct StatusUpdate {
     pub since: Option<DateTime<Utc>>,
 }
 
-/// Asks for the current snapshot.
+/// Rebuilds the snapshot if it is due (sent by the actor to itself after a change, so the
+/// changes already queued are applied first and one rebuild covers them all).
 #[derive(Message)]
-#[rtype(result = "Arc<Snapshot>")]
-pub struct GetSnapshot;
+#[rtype(result = "()")]
+struct Rebuild;
 
 /// Incidents and maintenance read from the database.
 #[derive(Message)]
@@ -83,9 +98,10 @@ pub struct StatusCache {
     entries: Vec<Entry>,
     index: HashMap<String, usize>,
     notices: Arc<Notices>,
-    page: Arc<StatusPageSettings>,
-    snapshot: Arc<Snapshot>,
+    snapshot: Published<Snapshot>,
     dirty: bool,
+    /// A [`Rebuild`] is on its way.
+    queued: bool,
     /// When the snapshot was built (monotonic) and how long that took.
     built: (Instant, Duration),
     refresh: Option<(Pool, Duration)>,
@@ -93,8 +109,8 @@ pub struct StatusCache {
 }
 
 impl StatusCache {
-    /// A cache for the configured services, all unknown, rendering with `page`.
-    pub fn new(names: &[String], page: Arc<StatusPageSettings>) -> Self {
+    /// A cache for the configured services, all unknown.
+    pub fn new(names: &[String]) -> Self {
         let entries: Vec<Entry> = names
             .iter()
             .map(|name| Entry {
@@ -111,9 +127,9 @@ impl StatusCache {
             entries,
             index,
             notices: Arc::new(Notices::default()),
-            page,
-            snapshot: EMPTY.clone(),
+            snapshot: Published::new(Snapshot::build(Vec::new())),
             dirty: true,
+            queued: false,
             built: (Instant::now(), Duration::ZERO),
             refresh: None,
             board: Board::default(),
@@ -154,6 +170,11 @@ impl StatusCache {
         self
     }
 
+    /// The cell the snapshot is published in: handlers read the current one from it.
+    pub fn published(&self) -> Published<Snapshot> {
+        self.snapshot.clone()
+    }
+
     /// Reloads incidents and maintenance from `pool` every `every` (and once at start).
     pub fn refreshing(mut self, pool: Pool, every: Duration) -> Self {
         self.refresh = Some((pool, every));
@@ -161,23 +182,43 @@ impl StatusCache {
     }
 
     fn rebuild(&mut self) {
-        // Let the old snapshot go first (a handler still holding it keeps its own reference):
-        // at 10,000 services one is tens of MB, and two alive at once made the process's peak.
-        // Nothing reads the placeholder: handlers ask this actor, which is busy until the end.
-        self.snapshot = EMPTY.clone();
+        // The old snapshot stays published while the new one builds: handlers keep reading it.
+        // Its page and JSON are rendered only if someone asked, so the two alive at once are
+        // mostly the views, not the rendered bodies.
         let inputs: Vec<Input<'_>> = self
             .entries
             .iter()
             .map(|e| Input {
                 live: &e.live,
-                history: &e.history,
+                monitored_since: e.history.monitored_since,
+                outages: &e.history.outages,
+                samples: &e.history.samples,
             })
             .collect();
         let started = Instant::now();
-        let snap = Snapshot::assemble(&inputs, self.notices.clone(), &self.page, Utc::now());
-        self.snapshot = Arc::new(snap);
+        let snap = Snapshot::assemble(&inputs, self.notices.clone(), Utc::now());
+        self.snapshot.publish(snap);
         self.dirty = false;
         self.built = (Instant::now(), started.elapsed());
+    }
+
+    /// Marks the snapshot stale and makes sure a [`Rebuild`] comes when it is due.
+    fn changed(&mut self, ctx: &mut Context<Self>) {
+        self.dirty = true;
+        self.schedule(ctx);
+    }
+
+    fn schedule(&mut self, ctx: &mut Context<Self>) {
+        if self.queued {
+            return;
+        }
+        self.queued = true;
+        match rebuild_wait(self.built.0.elapsed(), self.built.1) {
+            Duration::ZERO => ctx.notify(Rebuild),
+            wait => {
+                ctx.notify_later(Rebuild, wait);
+            }
+        }
     }
 
     fn load_notices(&self, ctx: &mut Context<Self>) {
@@ -185,11 +226,11 @@ impl StatusCache {
             return;
         };
         let load = crate::db::blocking(pool, |conn| Ok(board::load(conn, Utc::now())?));
-        ctx.spawn(load.into_actor(self).map(|result, act, _| match result {
+        ctx.spawn(load.into_actor(self).map(|result, act, ctx| match result {
             Ok(data) => {
                 if *act.notices != data.notices {
                     act.notices = Arc::new(data.notices.clone());
-                    act.dirty = true;
+                    act.changed(ctx);
                 }
                 act.board.publish(data);
             }
@@ -200,41 +241,15 @@ impl StatusCache {
     }
 }
 
-/// Applies a status update to a service's history: its newest sample, and its outage list
-/// (an outage appears when confirmed and closes at the first up cycle).
-fn remember(history: &mut History, msg: &StatusUpdate) {
-    if let Some(ms) = msg.response_time_ms {
-        history.samples.push((msg.checked_at, ms));
-        let day_ago = msg.checked_at - Age::hours(24);
-        history.samples.retain(|(at, _)| *at >= day_ago);
-        let excess = history.samples.len().saturating_sub(SAMPLES);
-        history.samples.drain(..excess);
-    }
-    let open = history.outages.iter_mut().find(|o| o.end.is_none());
-    match (open, msg.since) {
-        (Some(o), Some(start)) if o.start == start => {}
-        (Some(o), since) => {
-            o.end = Some(msg.checked_at);
-            if let Some(start) = since {
-                history.outages.push(Span { start, end: None });
-            }
-        }
-        (None, Some(start)) => history.outages.push(Span { start, end: None }),
-        (None, None) => {}
-    }
-    let horizon = msg.checked_at - Age::days(history::HISTORY_DAYS + 1);
-    history
-        .outages
-        .retain(|o| o.end.is_none_or(|end| end >= horizon));
-    if history.monitored_since.is_none() {
-        history.monitored_since = Some(msg.checked_at);
-    }
-}
-
 impl Actor for StatusCache {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(CLOCK_TICK, |act, _| {
+            if rebuild_due(act.dirty, act.built.0.elapsed(), act.built.1) {
+                act.rebuild();
+            }
+        });
         if let Some((_, every)) = self.refresh {
             self.load_notices(ctx);
             ctx.run_interval(every, |act, ctx| act.load_notices(ctx));
@@ -245,7 +260,7 @@ impl Actor for StatusCache {
 impl Handler<StatusUpdate> for StatusCache {
     type Result = ();
 
-    fn handle(&mut self, msg: StatusUpdate, _: &mut Self::Context) {
+    fn handle(&mut self, msg: StatusUpdate, ctx: &mut Self::Context) {
         let Some(&i) = self.index.get(&msg.service) else {
             log::warn!(
                 "Status update for unknown service {:?} ignored",
@@ -261,16 +276,16 @@ impl Handler<StatusUpdate> for StatusCache {
         view.detail = msg.detail;
         view.last_checked = Some(msg.checked_at);
         view.since = msg.since;
-        self.dirty = true;
+        self.changed(ctx);
     }
 }
 
 impl Handler<NoticesLoaded> for StatusCache {
     type Result = ();
 
-    fn handle(&mut self, msg: NoticesLoaded, _: &mut Self::Context) {
+    fn handle(&mut self, msg: NoticesLoaded, ctx: &mut Self::Context) {
         self.notices = Arc::new(msg.0);
-        self.dirty = true;
+        self.changed(ctx);
     }
 }
 
@@ -282,14 +297,16 @@ impl Handler<RefreshNotices> for StatusCache {
     }
 }
 
-impl Handler<GetSnapshot> for StatusCache {
-    type Result = MessageResult<GetSnapshot>;
+impl Handler<Rebuild> for StatusCache {
+    type Result = ();
 
-    fn handle(&mut self, _: GetSnapshot, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, _: Rebuild, ctx: &mut Self::Context) {
+        self.queued = false;
         if rebuild_due(self.dirty, self.built.0.elapsed(), self.built.1) {
             self.rebuild();
+        } else if self.dirty {
+            self.schedule(ctx);
         }
-        MessageResult(self.snapshot.clone())
     }
 }
 

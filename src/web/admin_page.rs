@@ -29,6 +29,7 @@ pub struct Admin {
     pub(super) key: Data<SessionKey>,
     pub(super) pool: Data<Pool>,
     pub(super) cache: Data<Addr<StatusCache>>,
+    pub(super) status: Data<super::Status>,
     pub(super) names: Data<ServiceNames>,
     pub(super) gate: Data<Gate>,
     pub(super) sessions: Data<Sessions>,
@@ -44,6 +45,7 @@ impl FromRequest for Admin {
                 key: req.app_data::<Data<SessionKey>>()?.clone(),
                 pool: req.app_data::<Data<Pool>>()?.clone(),
                 cache: req.app_data::<Data<Addr<StatusCache>>>()?.clone(),
+                status: req.app_data::<Data<super::Status>>()?.clone(),
                 names: req.app_data::<Data<ServiceNames>>()?.clone(),
                 gate: req.app_data::<Data<Gate>>()?.clone(),
                 sessions: req.app_data::<Data<Sessions>>()?.clone(),
@@ -263,10 +265,7 @@ pub(super) async fn render(
         Ok(overview) => overview,
         Err(e) => return unavailable(&e.to_string()),
     };
-    let snapshot = match super::snapshot(&admin.cache).await {
-        Ok(snapshot) => snapshot,
-        Err(e) => return unavailable(&e.to_string()),
-    };
+    let snapshot = admin.status.current();
     let csrf = session.csrf(&admin.key);
     let view = Dashboard {
         who: &session.name,

@@ -5,13 +5,13 @@
 use super::admin_forms;
 use super::views::parts::time;
 use super::views::serde_plain;
-use crate::actors::snapshot::Snapshot;
 use crate::alert::slack::format_downtime;
 use crate::domain::notices::{Maintenance, Notices};
 use crate::domain::status::ServiceStatus;
 use crate::ops::audit::AuditEntry;
 use crate::ops::outages::Outage;
 use crate::ops::FieldError;
+use crate::snapshot::Snapshot;
 use chrono::{DateTime, Utc};
 use maud::{html, Markup, DOCTYPE};
 

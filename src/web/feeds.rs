@@ -3,12 +3,10 @@
 //! and attributes, which is what XML needs; characters XML 1.0 forbids are dropped first.
 
 use super::pages::serve;
-use super::{snapshot, WebError};
-use crate::actors::snapshot::Rendered;
-use crate::actors::status_cache::StatusCache;
+use super::{Status, WebError};
 use crate::domain::notices::{Incident, Notices};
 use crate::settings::StatusPageSettings;
-use actix::Addr;
+use crate::snapshot::Rendered;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
 use maud::{html, Markup, PreEscaped};
@@ -146,10 +144,10 @@ pub fn atom(page: &StatusPageSettings, notices: &Notices, now: DateTime<Utc>) ->
 /// `GET /history.rss`
 pub async fn history_rss(
     req: HttpRequest,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     page: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.current();
     let body = rss(&page, &snap.notices, snap.built_at);
     let rendered = Rendered::new(body.into_bytes());
     Ok(serve(
@@ -163,10 +161,10 @@ pub async fn history_rss(
 /// `GET /history.atom`
 pub async fn history_atom(
     req: HttpRequest,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     page: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.current();
     let body = atom(&page, &snap.notices, snap.built_at);
     let rendered = Rendered::new(body.into_bytes());
     Ok(serve(

@@ -7,13 +7,11 @@ use super::read_views::{
     parse_limit, parse_resolution, parse_time, ChecksPageView, HistoryView, Latency, OutageView,
     ServiceDetailView,
 };
-use super::{snapshot, WebError};
-use crate::actors::snapshot::{ServiceView, Snapshot};
-use crate::actors::status_cache::StatusCache;
+use super::{Status, WebError};
 use crate::db::read_queries::{self, CheckPage, OutageFilter};
 use crate::db::rollups;
 use crate::db::{self, DbError, Pool};
-use actix::Addr;
+use crate::snapshot::{ServiceView, Snapshot};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{Duration, Utc};
@@ -69,10 +67,10 @@ fn unavailable(e: DbError) -> WebError {
 /// percentiles, the open outage and the last outages.
 pub async fn service(
     name: web::Path<String>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.current();
     let view = find(&snap, &name)?;
     let now = Utc::now();
     let name = name.into_inner();
@@ -104,7 +102,7 @@ pub async fn service(
 pub async fn checks(
     name: web::Path<String>,
     query: web::Query<ChecksQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, WebError> {
     let page = CheckPage {
@@ -112,7 +110,7 @@ pub async fn checks(
         until: parse_time("until", query.until.as_deref()).map_err(WebError::BadRequest)?,
         limit: parse_limit(query.limit.as_deref()).map_err(WebError::BadRequest)?,
     };
-    find(&*snapshot(&cache).await?, &name)?;
+    find(&status.current(), &name)?;
     let name = name.into_inner();
     let records = db::blocking(pool.get_ref().clone(), move |conn| {
         Ok(read_queries::checks(conn, &name, page)?)
@@ -127,12 +125,12 @@ pub async fn checks(
 pub async fn history(
     name: web::Path<String>,
     query: web::Query<HistoryQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, WebError> {
     let resolution = parse_resolution(query.hours.as_deref(), query.days.as_deref())
         .map_err(WebError::BadRequest)?;
-    find(&*snapshot(&cache).await?, &name)?;
+    find(&status.current(), &name)?;
     let since = resolution.since(Utc::now());
     let name = name.into_inner();
     let service = name.clone();
@@ -148,13 +146,13 @@ pub async fn history(
 /// `GET /api/outages?service=&since=`: outages newest first, each naming its service.
 pub async fn outages(
     query: web::Query<OutagesQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, WebError> {
     let since = parse_time("since", query.since.as_deref()).map_err(WebError::BadRequest)?;
     let service = query.into_inner().service.filter(|s| !s.is_empty());
     if let Some(name) = &service {
-        find(&*snapshot(&cache).await?, name)?;
+        find(&status.current(), name)?;
     }
     let records = db::blocking(pool.get_ref().clone(), move |conn| {
         let filter = OutageFilter {
@@ -175,8 +173,8 @@ pub async fn outages(
 }
 
 /// `GET /api/incidents`: `{"active": [...], "recent": [...]}` from the snapshot.
-pub async fn incidents(cache: web::Data<Addr<StatusCache>>) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+pub async fn incidents(status: web::Data<Status>) -> Result<HttpResponse, WebError> {
+    let snap = status.current();
     Ok(json(&serde_json::json!({
         "active": snap.notices.active,
         "recent": snap.notices.history,

@@ -1,10 +1,10 @@
 //! Pure parts of the read API: the JSON view structs (separate from the database records),
 //! latency percentiles, and query parameter parsing with errors that name the parameter.
 
-use crate::actors::snapshot::ServiceView;
 use crate::db::read_queries::{CheckRecord, OutageRecord};
 use crate::domain::rollup_stats::{by_day, Tally};
 use crate::domain::status::{hint, ServiceStatus};
+use crate::snapshot::ServiceView;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

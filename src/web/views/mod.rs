@@ -6,9 +6,9 @@ pub mod groups;
 pub mod parts;
 pub mod sections;
 
-use crate::actors::snapshot::Snapshot;
 use crate::domain::status::{OverallStatus, ServiceStatus};
 use crate::settings::StatusPageSettings;
+use crate::snapshot::Snapshot;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use parts::time;
 
