@@ -6,6 +6,7 @@ pub mod admin_api_body;
 pub mod admin_api_io;
 pub mod admin_body;
 pub mod admin_changes;
+pub mod admin_dashboard;
 pub mod admin_forms;
 pub mod admin_page;
 pub mod admin_sessions;
