@@ -3,6 +3,7 @@
 //! and attributes, which is what XML needs; characters XML 1.0 forbids are dropped first.
 
 use super::pages::serve;
+use super::views::base_url;
 use super::{Status, WebError};
 use crate::domain::notices::{Incident, Notices};
 use crate::settings::StatusPageSettings;
@@ -27,11 +28,6 @@ pub fn xml_safe(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(text.chars().filter(|c| allowed(*c)).collect())
     }
-}
-
-/// The status page address without a trailing slash.
-pub fn base_url(page: &StatusPageSettings) -> &str {
-    page.url.trim_end_matches('/')
 }
 
 /// `{title} — Incident History`

@@ -58,9 +58,14 @@ fn publisher(page: &StatusPageSettings) -> serde_json::Value {
     serde_json::json!({"@type": "Organization", "url": page.home_url, "logo": page.logo_url})
 }
 
+/// The status page address without a trailing slash.
+pub fn base_url(page: &StatusPageSettings) -> &str {
+    page.url.trim_end_matches('/')
+}
+
 /// The page's own address, ending with `/` as the sitemap lists it (canonical link, `og:url`).
 pub fn page_url(page: &StatusPageSettings) -> String {
-    format!("{}/", crate::web::feeds::base_url(page))
+    format!("{}/", base_url(page))
 }
 
 /// JSON safe inside a `<script>` element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`
