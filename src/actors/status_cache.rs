@@ -18,41 +18,16 @@ use crate::snapshot::{Input, ServiceView, Snapshot};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 pub use seed::{seed, Seed};
+#[path = "status_cache_rebuild.rs"]
+mod rebuild;
 #[path = "status_cache_remember.rs"]
 mod remember;
+use rebuild::CLOCK_TICK;
+pub use rebuild::{rebuild_due, rebuild_wait, CHEAP_BUILD, REBUILD_AFTER, REBUILD_COST_FACTOR};
 use remember::remember;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A snapshot older than this is rebuilt even without a change.
-pub const REBUILD_AFTER: Duration = Duration::from_secs(15);
-/// A snapshot that builds faster than this is rebuilt as soon as the changes queued before it
-/// are applied.
-pub const CHEAP_BUILD: Duration = Duration::from_millis(20);
-/// A costlier one (hundreds of services) is rebuilt once it is this many times as old as its
-/// last build took: rebuilding then takes at most a fifth of the actor's time however often
-/// services change, and the page is at most a few build times stale.
-pub const REBUILD_COST_FACTOR: u32 = 4;
-
-/// Whether a snapshot of `age`, whose build took `cost`, is rebuilt now.
-pub fn rebuild_due(dirty: bool, age: Duration, cost: Duration) -> bool {
-    let settled = cost < CHEAP_BUILD || age >= cost * REBUILD_COST_FACTOR;
-    age >= REBUILD_AFTER || (dirty && settled)
-}
-
-/// How long after a change, with the snapshot `age` old and its build `cost`, the rebuild is
-/// due (zero: now).
-pub fn rebuild_wait(age: Duration, cost: Duration) -> Duration {
-    if cost < CHEAP_BUILD {
-        return Duration::ZERO;
-    }
-    let settled = (cost * REBUILD_COST_FACTOR).saturating_sub(age);
-    settled.min(REBUILD_AFTER.saturating_sub(age))
-}
-
-/// How often the clock is checked for a snapshot older than [`REBUILD_AFTER`].
-const CLOCK_TICK: Duration = Duration::from_secs(1);
 
 /// New public state of one service.
 #[derive(Message, Clone, Debug)]

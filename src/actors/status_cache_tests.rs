@@ -155,3 +155,20 @@ fn a_costly_snapshot_is_rebuilt_at_most_a_fifth_of_the_time() {
         "uptimes follow the clock"
     );
 }
+
+#[test]
+fn a_change_waits_until_its_rebuild_is_due() {
+    let ms = Duration::from_millis;
+    assert_eq!(rebuild_wait(ms(5), ms(1)), Duration::ZERO, "cheap: at once");
+    assert_eq!(
+        rebuild_wait(ms(100), ms(40)),
+        ms(60),
+        "costly: at four build times"
+    );
+    assert_eq!(rebuild_wait(ms(200), ms(40)), Duration::ZERO);
+    assert_eq!(
+        rebuild_wait(REBUILD_AFTER - ms(10), Duration::from_secs(5)),
+        ms(10),
+        "never past the clock's limit"
+    );
+}
