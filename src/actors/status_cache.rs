@@ -1,8 +1,9 @@
 //! StatusCache: the current public state and recent history of every service, and the
-//! immutable [`Snapshot`] it publishes for handlers, rebuilt soon after something changed
-//! (and at least every [`REBUILD_AFTER`] so uptimes follow the clock), never per request.
-//! Handlers read the published snapshot without a message, so a read never queues behind a
-//! rebuild. It keeps incidents and maintenance fresh from the database on a slow timer and
+//! immutable [`Snapshot`] it publishes for handlers, rebuilt when something changed (and at
+//! least every [`REBUILD_AFTER`] so uptimes follow the clock) and someone reads it, never per
+//! request. Handlers read the published snapshot without a message, so a read never queues
+//! behind a rebuild: a read of a stale snapshot wakes the actor, which rebuilds as soon as
+//! the build's cost allows. It keeps incidents and maintenance fresh from the database on a slow timer and
 //! serves from memory when the database is away.
 
 use super::board::{self, Board};
@@ -12,9 +13,8 @@ use crate::db::history::History;
 use crate::db::Pool;
 use crate::domain::notices::Notices;
 use crate::domain::status::ServiceStatus;
-use crate::published::Published;
 use crate::settings::ServiceSettings;
-use crate::snapshot::{Input, ServiceView, Snapshot};
+use crate::snapshot::{Current, Input, ServiceView, Snapshot};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 pub use seed::{seed, Seed};
@@ -47,8 +47,8 @@ pub struct StatusUpdate {
     pub since: Option<DateTime<Utc>>,
 }
 
-/// Rebuilds the snapshot if it is due (sent by the actor to itself after a change, so the
-/// changes already queued are applied first and one rebuild covers them all).
+/// Rebuilds the snapshot if it is due (sent by the actor to itself, for when a rebuild a
+/// reader wanted becomes due).
 #[derive(Message)]
 #[rtype(result = "()")]
 struct Rebuild;
@@ -73,7 +73,7 @@ pub struct StatusCache {
     entries: Vec<Entry>,
     index: HashMap<String, usize>,
     notices: Arc<Notices>,
-    snapshot: Published<Snapshot>,
+    snapshot: Current,
     dirty: bool,
     /// A [`Rebuild`] is on its way.
     queued: bool,
@@ -102,7 +102,7 @@ impl StatusCache {
             entries,
             index,
             notices: Arc::new(Notices::default()),
-            snapshot: Published::new(Snapshot::build(Vec::new())),
+            snapshot: Current::new(Snapshot::build(Vec::new())),
             dirty: true,
             queued: false,
             built: (Instant::now(), Duration::ZERO),
@@ -146,7 +146,7 @@ impl StatusCache {
     }
 
     /// The cell the snapshot is published in: handlers read the current one from it.
-    pub fn published(&self) -> Published<Snapshot> {
+    pub fn published(&self) -> Current {
         self.snapshot.clone()
     }
 
@@ -172,15 +172,35 @@ impl StatusCache {
             .collect();
         let started = Instant::now();
         let snap = Snapshot::assemble(&inputs, self.notices.clone(), Utc::now());
-        self.snapshot.publish(snap);
+        let cost = started.elapsed();
+        self.snapshot.publish(snap, cost < CHEAP_BUILD);
         self.dirty = false;
-        self.built = (Instant::now(), started.elapsed());
+        self.built = (Instant::now(), cost);
     }
 
-    /// Marks the snapshot stale and makes sure a [`Rebuild`] comes when it is due.
-    fn changed(&mut self, ctx: &mut Context<Self>) {
+    /// Marks the snapshot stale: the next read wakes the actor to rebuild it.
+    fn changed(&mut self) {
         self.dirty = true;
-        self.schedule(ctx);
+        self.snapshot.mark_stale();
+    }
+
+    /// Rebuilds now if due, else once due (a reader found the snapshot stale).
+    fn wanted(&mut self, ctx: &mut Context<Self>) {
+        if rebuild_due(self.dirty, self.built.0.elapsed(), self.built.1) {
+            self.rebuild();
+        } else if self.dirty {
+            self.schedule(ctx);
+        }
+    }
+
+    /// Waits for the next reader that finds the snapshot stale, then again.
+    fn await_readers(&self, ctx: &mut Context<Self>) {
+        let cell = self.snapshot.clone();
+        let wanted = async move { cell.wanted().await };
+        ctx.spawn(wanted.into_actor(self).map(|(), act, ctx| {
+            act.wanted(ctx);
+            act.await_readers(ctx);
+        }));
     }
 
     fn schedule(&mut self, ctx: &mut Context<Self>) {
@@ -201,11 +221,11 @@ impl StatusCache {
             return;
         };
         let load = crate::db::blocking(pool, |conn| Ok(board::load(conn, Utc::now())?));
-        ctx.spawn(load.into_actor(self).map(|result, act, ctx| match result {
+        ctx.spawn(load.into_actor(self).map(|result, act, _| match result {
             Ok(data) => {
                 if *act.notices != data.notices {
                     act.notices = Arc::new(data.notices.clone());
-                    act.changed(ctx);
+                    act.changed();
                 }
                 act.board.publish(data);
             }
@@ -220,9 +240,10 @@ impl Actor for StatusCache {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        self.await_readers(ctx);
         ctx.run_interval(CLOCK_TICK, |act, _| {
-            if rebuild_due(act.dirty, act.built.0.elapsed(), act.built.1) {
-                act.rebuild();
+            if act.built.0.elapsed() >= REBUILD_AFTER {
+                act.snapshot.mark_stale();
             }
         });
         if let Some((_, every)) = self.refresh {
@@ -235,7 +256,7 @@ impl Actor for StatusCache {
 impl Handler<StatusUpdate> for StatusCache {
     type Result = ();
 
-    fn handle(&mut self, msg: StatusUpdate, ctx: &mut Self::Context) {
+    fn handle(&mut self, msg: StatusUpdate, _: &mut Self::Context) {
         let Some(&i) = self.index.get(&msg.service) else {
             log::warn!(
                 "Status update for unknown service {:?} ignored",
@@ -251,16 +272,16 @@ impl Handler<StatusUpdate> for StatusCache {
         view.detail = msg.detail;
         view.last_checked = Some(msg.checked_at);
         view.since = msg.since;
-        self.changed(ctx);
+        self.changed();
     }
 }
 
 impl Handler<NoticesLoaded> for StatusCache {
     type Result = ();
 
-    fn handle(&mut self, msg: NoticesLoaded, ctx: &mut Self::Context) {
+    fn handle(&mut self, msg: NoticesLoaded, _: &mut Self::Context) {
         self.notices = Arc::new(msg.0);
-        self.changed(ctx);
+        self.changed();
     }
 }
 
@@ -277,11 +298,7 @@ impl Handler<Rebuild> for StatusCache {
 
     fn handle(&mut self, _: Rebuild, ctx: &mut Self::Context) {
         self.queued = false;
-        if rebuild_due(self.dirty, self.built.0.elapsed(), self.built.1) {
-            self.rebuild();
-        } else if self.dirty {
-            self.schedule(ctx);
-        }
+        self.wanted(ctx);
     }
 }
 

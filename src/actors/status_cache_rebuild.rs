@@ -6,8 +6,7 @@ use std::time::Duration;
 
 /// A snapshot older than this is rebuilt even without a change.
 pub const REBUILD_AFTER: Duration = Duration::from_secs(15);
-/// A snapshot that builds faster than this is rebuilt as soon as the changes queued before it
-/// are applied.
+/// A snapshot that builds faster than this is rebuilt at the first read after any change.
 pub const CHEAP_BUILD: Duration = Duration::from_millis(20);
 /// A costlier one (hundreds of services) is rebuilt once it is this many times as old as its
 /// last build took: rebuilding then takes at most a fifth of the actor's time however often

@@ -3,10 +3,10 @@ use crate::db::history::SAMPLES;
 use crate::domain::uptime::Span;
 use chrono::{Duration as Age, TimeZone};
 
-/// The published snapshot once `ready` holds (a change is applied at once, the rebuild right
-/// after the changes queued with it).
+/// The published snapshot once `ready` holds (a read of a stale snapshot wakes the cache,
+/// which rebuilds it: the next reads see it).
 pub(crate) async fn published_when(
-    cell: &Published<Snapshot>,
+    cell: &Current,
     ready: impl Fn(&Snapshot) -> bool,
 ) -> Arc<Snapshot> {
     for _ in 0..200 {

@@ -5,12 +5,14 @@
 //! and compressed once per snapshot, lazily, by the first request that wants them, so a
 //! snapshot nobody reads costs no rendering.
 
+mod current;
 mod rendered;
 
 use crate::domain::notices::Notices;
 use crate::domain::status::{overall, OverallStatus, ServiceStatus};
 use crate::domain::uptime::{self, DayBar, Span};
 use chrono::{DateTime, Duration, Utc};
+pub use current::Current;
 pub use rendered::Rendered;
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};

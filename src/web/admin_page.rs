@@ -265,7 +265,7 @@ pub(super) async fn render(
         Ok(overview) => overview,
         Err(e) => return unavailable(&e.to_string()),
     };
-    let snapshot = admin.status.current();
+    let snapshot = admin.status.read().await;
     let csrf = session.csrf(&admin.key);
     let view = Dashboard {
         who: &session.name,

@@ -26,7 +26,7 @@ pub async fn status(
 ) -> Result<HttpResponse, WebError> {
     let filter = StatusFilter::parse(query.status.as_deref(), query.group.as_deref())
         .map_err(WebError::BadRequest)?;
-    let snap = current.current();
+    let snap = current.read().await;
     let body = match filter {
         None => return Ok(serve(&req, snap.json(), "application/json", CACHE)),
         Some(filter) => Rendered::uncompressed(snap.json_where(|s| filter.keeps(s))),

@@ -201,7 +201,7 @@ pub async fn status(
     name: web::Path<String>,
     status: web::Data<Status>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = status.current();
+    let snap = status.read().await;
     let view = snap.services.iter().find(|s| s.name == *name);
     Ok(respond(&req, &status_badge(&name, view), view.is_some()))
 }
@@ -217,7 +217,7 @@ pub async fn uptime(
         let badge = badge(&name, "uptime".into(), "not found".into(), GREY);
         return Ok(respond(&req, &badge, false));
     };
-    let snap = status.current();
+    let snap = status.read().await;
     let view = snap.services.iter().find(|s| s.name == name);
     Ok(respond(
         &req,

@@ -143,7 +143,7 @@ pub async fn history_rss(
     status: web::Data<Status>,
     page: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = status.current();
+    let snap = status.read().await;
     let body = rss(&page, &snap.notices, snap.built_at);
     let rendered = Rendered::new(body.into_bytes());
     Ok(serve(
@@ -160,7 +160,7 @@ pub async fn history_atom(
     status: web::Data<Status>,
     page: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = status.current();
+    let snap = status.read().await;
     let body = atom(&page, &snap.notices, snap.built_at);
     let rendered = Rendered::new(body.into_bytes());
     Ok(serve(

@@ -15,7 +15,7 @@ pub async fn metrics(
     gate: web::Data<Gate>,
 ) -> Result<HttpResponse, WebError> {
     metrics.admin_lockout_addresses.set(gate.tracked());
-    let snap = status.current();
+    let snap = status.read().await;
     Ok(HttpResponse::Ok()
         .content_type(CONTENT_TYPE)
         .insert_header(("Cache-Control", "no-store"))

@@ -31,13 +31,11 @@ pub mod site;
 pub mod views;
 
 use crate::actors::status_cache::StatusCache;
-use crate::published::Published;
-use crate::snapshot::Snapshot;
 use actix::Addr;
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
 
 /// The snapshot the StatusCache publishes, as the app data every public handler reads.
-pub type Status = Published<Snapshot>;
+pub type Status = crate::snapshot::Current;
 
 /// Errors a handler can answer with.
 #[derive(Debug, thiserror::Error)]

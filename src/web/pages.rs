@@ -76,7 +76,7 @@ pub async fn index(
     status: web::Data<Status>,
     settings: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = status.current();
+    let snap = status.read().await;
     Ok(serve(
         &req,
         page(&snap, &settings),
@@ -102,7 +102,7 @@ pub async fn favicon(
         .and_then(|s| serde_json::from_value::<OverallStatus>(serde_json::Value::from(s)).ok());
     let status = match asked {
         Some(status) => status,
-        None => current.current().overall_status,
+        None => current.read().await.overall_status,
     };
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")

@@ -70,7 +70,7 @@ pub async fn service(
     status: web::Data<Status>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = status.current();
+    let snap = status.read().await;
     let view = find(&snap, &name)?;
     let now = Utc::now();
     let name = name.into_inner();
@@ -110,7 +110,7 @@ pub async fn checks(
         until: parse_time("until", query.until.as_deref()).map_err(WebError::BadRequest)?,
         limit: parse_limit(query.limit.as_deref()).map_err(WebError::BadRequest)?,
     };
-    find(&status.current(), &name)?;
+    find(&*status.read().await, &name)?;
     let name = name.into_inner();
     let records = db::blocking(pool.get_ref().clone(), move |conn| {
         Ok(read_queries::checks(conn, &name, page)?)
@@ -130,7 +130,7 @@ pub async fn history(
 ) -> Result<HttpResponse, WebError> {
     let resolution = parse_resolution(query.hours.as_deref(), query.days.as_deref())
         .map_err(WebError::BadRequest)?;
-    find(&status.current(), &name)?;
+    find(&*status.read().await, &name)?;
     let since = resolution.since(Utc::now());
     let name = name.into_inner();
     let service = name.clone();
@@ -152,7 +152,7 @@ pub async fn outages(
     let since = parse_time("since", query.since.as_deref()).map_err(WebError::BadRequest)?;
     let service = query.into_inner().service.filter(|s| !s.is_empty());
     if let Some(name) = &service {
-        find(&status.current(), name)?;
+        find(&*status.read().await, name)?;
     }
     let records = db::blocking(pool.get_ref().clone(), move |conn| {
         let filter = OutageFilter {
@@ -174,7 +174,7 @@ pub async fn outages(
 
 /// `GET /api/incidents`: `{"active": [...], "recent": [...]}` from the snapshot.
 pub async fn incidents(status: web::Data<Status>) -> Result<HttpResponse, WebError> {
-    let snap = status.current();
+    let snap = status.read().await;
     Ok(json(&serde_json::json!({
         "active": snap.notices.active,
         "recent": snap.notices.history,
