@@ -11,9 +11,9 @@
 //!   and `watchpost_service_outage_start_timestamp_seconds`: only when known (the outage start
 //!   only while an outage is open).
 
-use crate::actors::status_cache::{ServiceView, Snapshot};
 use crate::domain::outcome::{CheckStatus, CycleResult};
 use crate::domain::status::ServiceStatus;
+use crate::snapshot::{ServiceView, Snapshot};
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};

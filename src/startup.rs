@@ -44,6 +44,8 @@ pub struct Core {
     pub alerter: Addr<Alerter>,
     /// StatusCache.
     pub cache: Addr<StatusCache>,
+    /// The snapshot the StatusCache publishes, which the web reads.
+    pub status: crate::web::Status,
     /// One core per service, with its restored state.
     pub monitors: Vec<MonitorCore>,
     /// The counters and gauges the actors update and `/metrics` renders.
@@ -103,11 +105,12 @@ impl Application {
         let nofile = crate::web::limits::raise_nofile();
         let listener = TcpListener::bind(settings.server.bind)?;
         let port = listener.local_addr()?.port();
-        let cache = core.cache;
+        let (cache, status) = (core.cache, Data::new(core.status));
         let metrics = Data::from(core.metrics);
         let server = HttpServer::new(move || {
             let app = App::new()
                 .app_data(Data::new(cache.clone()))
+                .app_data(status.clone())
                 .app_data(metrics.clone())
                 .app_data(store.clone())
                 .app_data(crate::web::query_config())
@@ -230,14 +233,14 @@ pub fn start_core(
     .with_metrics(metrics.clone())
     .start();
     let names: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
-    let page = Arc::new(settings.status_page.clone());
     let board = Board::new(std::mem::take(&mut restored.board));
-    let cache = StatusCache::new(&names, page)
+    let cache = StatusCache::new(&names)
         .with_groups(&settings.services)
         .with_history(std::mem::take(&mut restored.history))
         .with_board(board.clone())
-        .refreshing(pool.clone(), notice_refresh(settings))
-        .start();
+        .refreshing(pool.clone(), notice_refresh(settings));
+    let status = cache.published();
+    let cache = cache.start();
     let url: Arc<str> = Arc::from(settings.status_page.url.as_str());
     let monitors = settings
         .services
@@ -251,6 +254,7 @@ pub fn start_core(
         persistence,
         alerter,
         cache,
+        status,
         monitors,
         metrics,
     }

@@ -5,10 +5,10 @@
 
 use crate::db::{notices, AnyConnection};
 use crate::domain::notices::Notices;
+use crate::published::Published;
 use chrono::{DateTime, Duration, Utc};
 use diesel::QueryResult;
 use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
 
 /// How far back hand-resolved outages are remembered.
 pub const RESOLVED_MEMORY_DAYS: i64 = 30;
@@ -41,27 +41,4 @@ pub fn load(conn: &mut AnyConnection, now: DateTime<Utc>) -> QueryResult<BoardDa
 }
 
 /// The current board, shared by the StatusCache (writer) and the monitors (readers).
-#[derive(Clone, Debug, Default)]
-pub struct Board(Arc<RwLock<Arc<BoardData>>>);
-
-impl Board {
-    /// A board showing `data`.
-    pub fn new(data: BoardData) -> Self {
-        Board(Arc::new(RwLock::new(Arc::new(data))))
-    }
-
-    /// Replaces what the board shows.
-    pub fn publish(&self, data: BoardData) {
-        if let Ok(mut current) = self.0.write() {
-            *current = Arc::new(data);
-        }
-    }
-
-    /// What the board shows now.
-    pub fn current(&self) -> Arc<BoardData> {
-        self.0
-            .read()
-            .map(|c| c.clone())
-            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
-    }
-}
+pub type Board = Published<BoardData>;

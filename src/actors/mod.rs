@@ -6,5 +6,4 @@ pub mod board;
 pub mod cycle;
 pub mod persistence;
 pub mod service_monitor;
-pub mod snapshot;
 pub mod status_cache;

@@ -4,10 +4,10 @@
 
 use super::StatusCache;
 use crate::actors::cycle::MonitorCore;
-use crate::actors::snapshot::ServiceView;
 use crate::db::read_queries::{self, CheckRecord};
 use crate::db::{queries, Pool};
 use crate::domain::status::{hint, ServiceStatus};
+use crate::snapshot::ServiceView;
 use actix::prelude::*;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::HashMap;

@@ -1,7 +1,6 @@
 use super::*;
-use crate::actors::status_cache::{GetSnapshot, StatusUpdate};
+use crate::actors::status_cache::StatusUpdate;
 use chrono::TimeZone;
-use std::sync::Arc;
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 12, minute, 0)
@@ -57,16 +56,13 @@ fn an_up_check_shows_up_or_degraded_and_a_blip_unknown() {
     assert_eq!(blip.last_checked, Some(at(5)));
 }
 
-fn page() -> Arc<crate::settings::StatusPageSettings> {
-    let defaults = crate::settings::load(&crate::settings::LoadOptions::default());
-    Arc::new(defaults.expect("defaults").status_page)
-}
-
 #[actix_web::test]
 async fn the_seed_shows_the_stored_state_and_never_overrides_a_cycle() {
     let now = Utc::now();
     let names = ["api".to_string(), "web".to_string()];
-    let cache = StatusCache::new(&names, page()).start();
+    let cache = StatusCache::new(&names);
+    let cell = cache.published();
+    let cache = cache.start();
     let fresh = StatusUpdate {
         service: "web".into(),
         status: ServiceStatus::Up,
@@ -85,7 +81,7 @@ async fn the_seed_shows_the_stored_state_and_never_overrides_a_cycle() {
         ..stored("down", 500, 3, Some("Expected 200, got 500"))
     };
     cache.send(Seed(vec![api, web])).await.expect("send");
-    let snap = cache.send(GetSnapshot).await.expect("snapshot");
+    let snap = cell.current();
     assert_eq!(snap.services[0].status, ServiceStatus::Down);
     assert_eq!(snap.services[0].since, Some(at(1)));
     assert_eq!(snap.services[1].status, ServiceStatus::Up, "the cycle wins");

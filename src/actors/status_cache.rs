@@ -1,44 +1,33 @@
 //! StatusCache: the current public state and recent history of every service, and the
-//! immutable [`Snapshot`] handlers read, rebuilt when something changed (and at least every
-//! [`REBUILD_AFTER`] so uptimes follow the clock), never per request. It keeps incidents and
-//! maintenance fresh from the database on a slow timer and serves from memory when the
-//! database is away.
+//! immutable [`Snapshot`] it publishes for handlers, rebuilt when something changed (and at
+//! least every [`REBUILD_AFTER`] so uptimes follow the clock) and someone reads it, never per
+//! request. Handlers read the published snapshot without a message, so a read never queues
+//! behind a rebuild: a read of a stale snapshot wakes the actor, which rebuilds as soon as
+//! the build's cost allows. It keeps incidents and maintenance fresh from the database on a slow timer and
+//! serves from memory when the database is away.
 
 use super::board::{self, Board};
 #[path = "seed.rs"]
 pub mod seed;
-pub use super::snapshot::{Input, Rendered, ServiceDetail, ServiceView, Snapshot};
-use crate::db::history::{self, History, SAMPLES};
+use crate::db::history::History;
 use crate::db::Pool;
 use crate::domain::notices::Notices;
 use crate::domain::status::ServiceStatus;
-use crate::domain::uptime::Span;
-use crate::settings::{ServiceSettings, StatusPageSettings};
+use crate::settings::ServiceSettings;
+use crate::snapshot::{Current, Input, ServiceView, Snapshot};
 use actix::prelude::*;
-use chrono::{DateTime, Duration as Age, Utc};
+use chrono::{DateTime, Utc};
 pub use seed::{seed, Seed};
+#[path = "status_cache_rebuild.rs"]
+mod rebuild;
+#[path = "status_cache_remember.rs"]
+mod remember;
+use rebuild::CLOCK_TICK;
+pub use rebuild::{rebuild_due, rebuild_wait, CHEAP_BUILD, REBUILD_AFTER, REBUILD_COST_FACTOR};
+use remember::remember;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A snapshot older than this is rebuilt even without a change.
-pub const REBUILD_AFTER: Duration = Duration::from_secs(15);
-/// A snapshot that builds faster than this is rebuilt at the first request after any change.
-pub const CHEAP_BUILD: Duration = Duration::from_millis(20);
-/// A costlier one (hundreds of services) is rebuilt once it is this many times as old as its
-/// last build took: rebuilding then takes at most a fifth of the actor's time however often
-/// services change, and the page is at most a few build times stale.
-pub const REBUILD_COST_FACTOR: u32 = 4;
-
-/// Whether a snapshot of `age`, whose build took `cost`, is rebuilt now.
-pub fn rebuild_due(dirty: bool, age: Duration, cost: Duration) -> bool {
-    let settled = cost < CHEAP_BUILD || age >= cost * REBUILD_COST_FACTOR;
-    age >= REBUILD_AFTER || (dirty && settled)
-}
-
-/// The snapshot of no services: the start, and the placeholder during a rebuild (built once, so
-/// a rebuild does not render and compress it again).
-static EMPTY: LazyLock<Arc<Snapshot>> = LazyLock::new(|| Arc::new(Snapshot::build(Vec::new())));
 
 /// New public state of one service.
 #[derive(Message, Clone, Debug)]
@@ -58,10 +47,11 @@ pub struct StatusUpdate {
     pub since: Option<DateTime<Utc>>,
 }
 
-/// Asks for the current snapshot.
+/// Rebuilds the snapshot if it is due (sent by the actor to itself, for when a rebuild a
+/// reader wanted becomes due).
 #[derive(Message)]
-#[rtype(result = "Arc<Snapshot>")]
-pub struct GetSnapshot;
+#[rtype(result = "()")]
+struct Rebuild;
 
 /// Incidents and maintenance read from the database.
 #[derive(Message)]
@@ -83,9 +73,10 @@ pub struct StatusCache {
     entries: Vec<Entry>,
     index: HashMap<String, usize>,
     notices: Arc<Notices>,
-    page: Arc<StatusPageSettings>,
-    snapshot: Arc<Snapshot>,
+    snapshot: Current,
     dirty: bool,
+    /// A [`Rebuild`] is on its way.
+    queued: bool,
     /// When the snapshot was built (monotonic) and how long that took.
     built: (Instant, Duration),
     refresh: Option<(Pool, Duration)>,
@@ -93,8 +84,8 @@ pub struct StatusCache {
 }
 
 impl StatusCache {
-    /// A cache for the configured services, all unknown, rendering with `page`.
-    pub fn new(names: &[String], page: Arc<StatusPageSettings>) -> Self {
+    /// A cache for the configured services, all unknown.
+    pub fn new(names: &[String]) -> Self {
         let entries: Vec<Entry> = names
             .iter()
             .map(|name| Entry {
@@ -111,9 +102,9 @@ impl StatusCache {
             entries,
             index,
             notices: Arc::new(Notices::default()),
-            page,
-            snapshot: EMPTY.clone(),
+            snapshot: Current::new(Snapshot::build(Vec::new())),
             dirty: true,
+            queued: false,
             built: (Instant::now(), Duration::ZERO),
             refresh: None,
             board: Board::default(),
@@ -154,6 +145,11 @@ impl StatusCache {
         self
     }
 
+    /// The cell the snapshot is published in: handlers read the current one from it.
+    pub fn published(&self) -> Current {
+        self.snapshot.clone()
+    }
+
     /// Reloads incidents and maintenance from `pool` every `every` (and once at start).
     pub fn refreshing(mut self, pool: Pool, every: Duration) -> Self {
         self.refresh = Some((pool, every));
@@ -161,23 +157,63 @@ impl StatusCache {
     }
 
     fn rebuild(&mut self) {
-        // Let the old snapshot go first (a handler still holding it keeps its own reference):
-        // at 10,000 services one is tens of MB, and two alive at once made the process's peak.
-        // Nothing reads the placeholder: handlers ask this actor, which is busy until the end.
-        self.snapshot = EMPTY.clone();
+        // The old snapshot stays published while the new one builds: handlers keep reading it.
+        // Its page and JSON are rendered only if someone asked, so the two alive at once are
+        // mostly the views, not the rendered bodies.
         let inputs: Vec<Input<'_>> = self
             .entries
             .iter()
             .map(|e| Input {
                 live: &e.live,
-                history: &e.history,
+                monitored_since: e.history.monitored_since,
+                outages: &e.history.outages,
+                samples: &e.history.samples,
             })
             .collect();
         let started = Instant::now();
-        let snap = Snapshot::assemble(&inputs, self.notices.clone(), &self.page, Utc::now());
-        self.snapshot = Arc::new(snap);
+        let snap = Snapshot::assemble(&inputs, self.notices.clone(), Utc::now());
+        let cost = started.elapsed();
+        self.snapshot.publish(snap, cost < CHEAP_BUILD);
         self.dirty = false;
-        self.built = (Instant::now(), started.elapsed());
+        self.built = (Instant::now(), cost);
+    }
+
+    /// Marks the snapshot stale: the next read wakes the actor to rebuild it.
+    fn changed(&mut self) {
+        self.dirty = true;
+        self.snapshot.mark_stale();
+    }
+
+    /// Rebuilds now if due, else once due (a reader found the snapshot stale).
+    fn wanted(&mut self, ctx: &mut Context<Self>) {
+        if rebuild_due(self.dirty, self.built.0.elapsed(), self.built.1) {
+            self.rebuild();
+        } else if self.dirty {
+            self.schedule(ctx);
+        }
+    }
+
+    /// Waits for the next reader that finds the snapshot stale, then again.
+    fn await_readers(&self, ctx: &mut Context<Self>) {
+        let cell = self.snapshot.clone();
+        let wanted = async move { cell.wanted().await };
+        ctx.spawn(wanted.into_actor(self).map(|(), act, ctx| {
+            act.wanted(ctx);
+            act.await_readers(ctx);
+        }));
+    }
+
+    fn schedule(&mut self, ctx: &mut Context<Self>) {
+        if self.queued {
+            return;
+        }
+        self.queued = true;
+        match rebuild_wait(self.built.0.elapsed(), self.built.1) {
+            Duration::ZERO => ctx.notify(Rebuild),
+            wait => {
+                ctx.notify_later(Rebuild, wait);
+            }
+        }
     }
 
     fn load_notices(&self, ctx: &mut Context<Self>) {
@@ -189,7 +225,7 @@ impl StatusCache {
             Ok(data) => {
                 if *act.notices != data.notices {
                     act.notices = Arc::new(data.notices.clone());
-                    act.dirty = true;
+                    act.changed();
                 }
                 act.board.publish(data);
             }
@@ -200,41 +236,16 @@ impl StatusCache {
     }
 }
 
-/// Applies a status update to a service's history: its newest sample, and its outage list
-/// (an outage appears when confirmed and closes at the first up cycle).
-fn remember(history: &mut History, msg: &StatusUpdate) {
-    if let Some(ms) = msg.response_time_ms {
-        history.samples.push((msg.checked_at, ms));
-        let day_ago = msg.checked_at - Age::hours(24);
-        history.samples.retain(|(at, _)| *at >= day_ago);
-        let excess = history.samples.len().saturating_sub(SAMPLES);
-        history.samples.drain(..excess);
-    }
-    let open = history.outages.iter_mut().find(|o| o.end.is_none());
-    match (open, msg.since) {
-        (Some(o), Some(start)) if o.start == start => {}
-        (Some(o), since) => {
-            o.end = Some(msg.checked_at);
-            if let Some(start) = since {
-                history.outages.push(Span { start, end: None });
-            }
-        }
-        (None, Some(start)) => history.outages.push(Span { start, end: None }),
-        (None, None) => {}
-    }
-    let horizon = msg.checked_at - Age::days(history::HISTORY_DAYS + 1);
-    history
-        .outages
-        .retain(|o| o.end.is_none_or(|end| end >= horizon));
-    if history.monitored_since.is_none() {
-        history.monitored_since = Some(msg.checked_at);
-    }
-}
-
 impl Actor for StatusCache {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        self.await_readers(ctx);
+        ctx.run_interval(CLOCK_TICK, |act, _| {
+            if act.built.0.elapsed() >= REBUILD_AFTER {
+                act.snapshot.mark_stale();
+            }
+        });
         if let Some((_, every)) = self.refresh {
             self.load_notices(ctx);
             ctx.run_interval(every, |act, ctx| act.load_notices(ctx));
@@ -261,7 +272,7 @@ impl Handler<StatusUpdate> for StatusCache {
         view.detail = msg.detail;
         view.last_checked = Some(msg.checked_at);
         view.since = msg.since;
-        self.dirty = true;
+        self.changed();
     }
 }
 
@@ -270,7 +281,7 @@ impl Handler<NoticesLoaded> for StatusCache {
 
     fn handle(&mut self, msg: NoticesLoaded, _: &mut Self::Context) {
         self.notices = Arc::new(msg.0);
-        self.dirty = true;
+        self.changed();
     }
 }
 
@@ -282,14 +293,12 @@ impl Handler<RefreshNotices> for StatusCache {
     }
 }
 
-impl Handler<GetSnapshot> for StatusCache {
-    type Result = MessageResult<GetSnapshot>;
+impl Handler<Rebuild> for StatusCache {
+    type Result = ();
 
-    fn handle(&mut self, _: GetSnapshot, _: &mut Self::Context) -> Self::Result {
-        if rebuild_due(self.dirty, self.built.0.elapsed(), self.built.1) {
-            self.rebuild();
-        }
-        MessageResult(self.snapshot.clone())
+    fn handle(&mut self, _: Rebuild, ctx: &mut Self::Context) {
+        self.queued = false;
+        self.wanted(ctx);
     }
 }
 

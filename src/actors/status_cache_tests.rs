@@ -1,5 +1,23 @@
 use super::*;
-use chrono::TimeZone;
+use crate::db::history::SAMPLES;
+use crate::domain::uptime::Span;
+use chrono::{Duration as Age, TimeZone};
+
+/// The published snapshot once `ready` holds (a read of a stale snapshot wakes the cache,
+/// which rebuilds it: the next reads see it).
+pub(crate) async fn published_when(
+    cell: &Current,
+    ready: impl Fn(&Snapshot) -> bool,
+) -> Arc<Snapshot> {
+    for _ in 0..200 {
+        let snap = cell.current();
+        if ready(&snap) {
+            return snap;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    cell.current()
+}
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 12, minute, 0)
@@ -81,13 +99,16 @@ async fn the_snapshot_follows_updates_and_maintenance() {
             .expect("defaults")
             .status_page,
     );
-    let cache = StatusCache::new(&["api".into(), "web".into()], page).start();
+    let cache = StatusCache::new(&["api".into(), "web".into()]);
+    let cell = cache.published();
+    let cache = cache.start();
     cache.send(update(1, Some(42), None)).await.expect("send");
-    let snap = cache.send(GetSnapshot).await.expect("snapshot");
+    let snap = published_when(&cell, |s| s.services[0].status == ServiceStatus::Up).await;
     assert_eq!(snap.services[0].status, ServiceStatus::Up);
     assert_eq!(snap.services[0].uptime_24h, Some(100.0));
     assert_eq!(snap.services[1].status, ServiceStatus::Unknown);
-    assert!(String::from_utf8_lossy(&snap.html.body).contains("data-service=\"api\""));
+    let html = crate::web::pages::page(&snap, &page);
+    assert!(String::from_utf8_lossy(&html.body).contains("data-service=\"api\""));
     let window = crate::domain::notices::Maintenance {
         id: 1,
         title: "Upgrade".into(),
@@ -101,7 +122,10 @@ async fn the_snapshot_follows_updates_and_maintenance() {
         ..Notices::default()
     };
     cache.send(NoticesLoaded(notices)).await.expect("send");
-    let snap = cache.send(GetSnapshot).await.expect("snapshot");
+    let snap = published_when(&cell, |s| {
+        s.services[1].status == ServiceStatus::Maintenance
+    })
+    .await;
     assert_eq!(snap.services[1].status, ServiceStatus::Maintenance);
     assert_eq!(
         snap.services[1].detail.as_deref(),
@@ -129,5 +153,22 @@ fn a_costly_snapshot_is_rebuilt_at_most_a_fifth_of_the_time() {
     assert!(
         rebuild_due(false, REBUILD_AFTER, ms(1)),
         "uptimes follow the clock"
+    );
+}
+
+#[test]
+fn a_change_waits_until_its_rebuild_is_due() {
+    let ms = Duration::from_millis;
+    assert_eq!(rebuild_wait(ms(5), ms(1)), Duration::ZERO, "cheap: at once");
+    assert_eq!(
+        rebuild_wait(ms(100), ms(40)),
+        ms(60),
+        "costly: at four build times"
+    );
+    assert_eq!(rebuild_wait(ms(200), ms(40)), Duration::ZERO);
+    assert_eq!(
+        rebuild_wait(REBUILD_AFTER - ms(10), Duration::from_secs(5)),
+        ms(10),
+        "never past the clock's limit"
     );
 }

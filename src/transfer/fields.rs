@@ -1,8 +1,7 @@
 //! Reading one JSON row of an import: each field by name and type, every problem as
 //! `field NAME: why`.
 
-use super::rows::micros;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Map, Value};
 
 /// Reads the fields of one JSON row, remembering the first problem as `field: why`.
@@ -147,4 +146,9 @@ pub fn not_before(
     } else {
         Ok(())
     }
+}
+
+/// Times as both databases keep them: microseconds.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
 }

@@ -1,8 +1,9 @@
 //! The rows of an export document, one type per table (DESIGN.md §3.4 columns, no ids, times
 //! RFC 3339 UTC), and reading them back from JSON with errors that name the row and field.
 
+pub use super::fields::micros;
 use super::fields::{not_before, one_of, Fields, Read};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -89,11 +90,6 @@ pub struct WindowRow {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
-}
-
-/// Times as both databases keep them: microseconds.
-pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.trunc_subsecs(6)
 }
 
 impl CheckRow {

@@ -28,6 +28,7 @@ pub struct Admin {
     pub(super) key: Data<SessionKey>,
     pub(super) store: Data<Store>,
     pub(super) cache: Data<Addr<StatusCache>>,
+    pub(super) status: Data<super::Status>,
     pub(super) names: Data<ServiceNames>,
     pub(super) gate: Data<Gate>,
     pub(super) sessions: Data<Sessions>,
@@ -43,6 +44,7 @@ impl FromRequest for Admin {
                 key: req.app_data::<Data<SessionKey>>()?.clone(),
                 store: req.app_data::<Data<Store>>()?.clone(),
                 cache: req.app_data::<Data<Addr<StatusCache>>>()?.clone(),
+                status: req.app_data::<Data<super::Status>>()?.clone(),
                 names: req.app_data::<Data<ServiceNames>>()?.clone(),
                 gate: req.app_data::<Data<Gate>>()?.clone(),
                 sessions: req.app_data::<Data<Sessions>>()?.clone(),
@@ -250,10 +252,7 @@ pub(super) async fn render(
         Ok(overview) => overview,
         Err(e) => return unavailable(&e.to_string()),
     };
-    let snapshot = match super::snapshot(&admin.cache).await {
-        Ok(snapshot) => snapshot,
-        Err(e) => return unavailable(&e.to_string()),
-    };
+    let snapshot = admin.status.read().await;
     let csrf = session.csrf(&admin.key);
     let view = Dashboard {
         who: &session.name,

@@ -2,60 +2,17 @@
 //! pages. Pure functions of their data; every text goes through maud's escaping, no inline
 //! script or style (CSP), styles from `/static/admin.css`.
 
+pub use super::admin_dashboard::{Dashboard, FormKind, Overview, Problem};
 use super::admin_forms;
 use super::views::parts::time;
 use super::views::serde_plain;
-use crate::actors::snapshot::Snapshot;
 use crate::alert::slack::format_downtime;
 use crate::domain::notices::Maintenance;
 use crate::domain::status::ServiceStatus;
 use crate::store::changes::audit::AuditEntry;
 use crate::store::changes::FieldError;
-use crate::store::Overview;
-use chrono::{DateTime, Utc};
+use crate::snapshot::Snapshot;
 use maud::{html, Markup, DOCTYPE};
-
-/// The form a submission came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormKind {
-    /// New incident.
-    Incident,
-    /// New maintenance window.
-    Maintenance,
-    /// A button on a listed item (resolve, cancel, delete).
-    Action,
-}
-
-/// A refused submission: its form, every problem, and the values to show again.
-#[derive(Clone, Debug)]
-pub struct Problem {
-    /// Where it came from.
-    pub form: FormKind,
-    /// What is wrong, per field.
-    pub errors: Vec<FieldError>,
-    /// The submitted fields.
-    pub values: Vec<(String, String)>,
-}
-
-/// Everything the dashboard renders.
-pub struct Dashboard<'a> {
-    /// The signed-in token's name.
-    pub who: &'a str,
-    /// The session's CSRF token.
-    pub csrf: &'a str,
-    /// Live status.
-    pub snapshot: &'a Snapshot,
-    /// Outages, notices, audit.
-    pub overview: &'a Overview,
-    /// Configured service names (the maintenance checkboxes).
-    pub services: &'a [String],
-    /// What the last action did.
-    pub flash: Option<String>,
-    /// A refused submission.
-    pub problem: Option<&'a Problem>,
-    /// Now.
-    pub now: DateTime<Utc>,
-}
 
 fn layout(title: &str, header: Markup, body: Markup) -> Markup {
     html! {

@@ -1,11 +1,9 @@
 //! JSON and plain-text endpoints.
 
 use super::pages::serve;
-use super::{snapshot, WebError};
-use crate::actors::snapshot::{Rendered, ServiceView};
-use crate::actors::status_cache::StatusCache;
+use super::{Status, WebError};
 use crate::domain::status::ServiceStatus;
-use actix::Addr;
+use crate::snapshot::{Rendered, ServiceView};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -18,19 +16,19 @@ pub struct StatusQuery {
     group: Option<String>,
 }
 
-/// `GET /api/status[?status=down,degraded][&group=NAME]`: without a filter, the pre-encoded
-/// snapshot JSON; with one, the same summary and only the matching services, rendered from
+/// `GET /api/status[?status=down,degraded][&group=NAME]`: without a filter, the snapshot's
+/// JSON (encoded once per snapshot); with one, the same summary and only the matching services, rendered from
 /// the snapshot (no database).
 pub async fn status(
     req: HttpRequest,
     query: web::Query<StatusQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    current: web::Data<Status>,
 ) -> Result<HttpResponse, WebError> {
     let filter = StatusFilter::parse(query.status.as_deref(), query.group.as_deref())
         .map_err(WebError::BadRequest)?;
-    let snap = snapshot(&cache).await?;
+    let snap = current.read().await;
     let body = match filter {
-        None => return Ok(serve(&req, &snap.json, "application/json", CACHE)),
+        None => return Ok(serve(&req, snap.json(), "application/json", CACHE)),
         Some(filter) => Rendered::uncompressed(snap.json_where(|s| filter.keeps(s))),
     };
     Ok(serve(&req, &body, "application/json", CACHE))

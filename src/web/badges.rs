@@ -4,11 +4,9 @@
 
 use super::feeds::xml_safe;
 use super::pages::serve;
-use super::{snapshot, WebError};
-use crate::actors::snapshot::{Rendered, ServiceView};
-use crate::actors::status_cache::StatusCache;
+use super::{Status, WebError};
 use crate::domain::status::ServiceStatus;
-use actix::Addr;
+use crate::snapshot::{Rendered, ServiceView};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
@@ -201,9 +199,9 @@ fn respond(req: &HttpRequest, badge: &Badge, found: bool) -> HttpResponse {
 pub async fn status(
     req: HttpRequest,
     name: web::Path<String>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.read().await;
     let view = snap.services.iter().find(|s| s.name == *name);
     Ok(respond(&req, &status_badge(&name, view), view.is_some()))
 }
@@ -212,14 +210,14 @@ pub async fn status(
 pub async fn uptime(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
 ) -> Result<HttpResponse, WebError> {
     let (name, file) = path.into_inner();
     let Some(window) = Window::parse(&file) else {
         let badge = badge(&name, "uptime".into(), "not found".into(), GREY);
         return Ok(respond(&req, &badge, false));
     };
-    let snap = snapshot(&cache).await?;
+    let snap = status.read().await;
     let view = snap.services.iter().find(|s| s.name == name);
     Ok(respond(
         &req,

@@ -3,12 +3,11 @@
 //! and attributes, which is what XML needs; characters XML 1.0 forbids are dropped first.
 
 use super::pages::serve;
-use super::{snapshot, WebError};
-use crate::actors::snapshot::Rendered;
-use crate::actors::status_cache::StatusCache;
+use super::views::base_url;
+use super::{Status, WebError};
 use crate::domain::notices::{Incident, Notices};
 use crate::settings::StatusPageSettings;
-use actix::Addr;
+use crate::snapshot::Rendered;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
 use maud::{html, Markup, PreEscaped};
@@ -29,11 +28,6 @@ pub fn xml_safe(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(text.chars().filter(|c| allowed(*c)).collect())
     }
-}
-
-/// The status page address without a trailing slash.
-pub fn base_url(page: &StatusPageSettings) -> &str {
-    page.url.trim_end_matches('/')
 }
 
 /// `{title} — Incident History`
@@ -146,10 +140,10 @@ pub fn atom(page: &StatusPageSettings, notices: &Notices, now: DateTime<Utc>) ->
 /// `GET /history.rss`
 pub async fn history_rss(
     req: HttpRequest,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     page: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.read().await;
     let body = rss(&page, &snap.notices, snap.built_at);
     let rendered = Rendered::new(body.into_bytes());
     Ok(serve(
@@ -163,10 +157,10 @@ pub async fn history_rss(
 /// `GET /history.atom`
 pub async fn history_atom(
     req: HttpRequest,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     page: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.read().await;
     let body = atom(&page, &snap.notices, snap.built_at);
     let rendered = Rendered::new(body.into_bytes());
     Ok(serve(

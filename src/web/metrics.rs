@@ -1,10 +1,8 @@
 //! `GET /metrics`: Prometheus text exposition of the counters and the current snapshot.
 
 use super::auth::Gate;
-use super::{snapshot, WebError};
-use crate::actors::status_cache::StatusCache;
+use super::{Status, WebError};
 use crate::metrics::{render, Metrics};
-use actix::Addr;
 use actix_web::{web, HttpResponse};
 
 /// The exposition format's content type (text format 0.0.4).
@@ -12,12 +10,12 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// `GET /metrics`: counters, queue gauges and per-service gauges; never cached.
 pub async fn metrics(
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     metrics: web::Data<Metrics>,
     gate: web::Data<Gate>,
 ) -> Result<HttpResponse, WebError> {
     metrics.admin_lockout_addresses.set(gate.tracked());
-    let snap = snapshot(&cache).await?;
+    let snap = status.read().await;
     Ok(HttpResponse::Ok()
         .content_type(CONTENT_TYPE)
         .insert_header(("Cache-Control", "no-store"))

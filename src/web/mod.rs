@@ -1,10 +1,12 @@
-//! HTTP: thin handlers over the StatusCache snapshot, and pure maud views.
+//! HTTP: thin handlers over the published status snapshot, and pure maud views. Handlers
+//! read the current snapshot from its [`Status`] cell and never message an actor to read.
 
 pub mod admin_api;
 pub mod admin_api_body;
 pub mod admin_api_io;
 pub mod admin_body;
 pub mod admin_changes;
+pub mod admin_dashboard;
 pub mod admin_forms;
 pub mod admin_page;
 pub mod admin_sessions;
@@ -28,17 +30,16 @@ pub mod session;
 pub mod site;
 pub mod views;
 
-use crate::actors::status_cache::{GetSnapshot, Snapshot, StatusCache};
+use crate::actors::status_cache::StatusCache;
 use actix::Addr;
 use actix_web::{http::StatusCode, HttpResponse, ResponseError};
-use std::sync::Arc;
+
+/// The snapshot the StatusCache publishes, as the app data every public handler reads.
+pub type Status = crate::snapshot::Current;
 
 /// Errors a handler can answer with.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
-    /// The StatusCache did not answer.
-    #[error("status is temporarily unavailable")]
-    CacheUnavailable,
     /// What was asked for does not exist (the text says what).
     #[error("{0}")]
     NotFound(String),
@@ -53,7 +54,7 @@ pub enum WebError {
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
-            WebError::CacheUnavailable | WebError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
         }
@@ -109,12 +110,4 @@ pub async fn refresh_after_change(
 pub fn query_config() -> actix_web::web::QueryConfig {
     actix_web::web::QueryConfig::default()
         .error_handler(|err, _| WebError::BadRequest(format!("query: {err}")).into())
-}
-
-/// The current snapshot.
-pub async fn snapshot(cache: &Addr<StatusCache>) -> Result<Arc<Snapshot>, WebError> {
-    cache
-        .send(GetSnapshot)
-        .await
-        .map_err(|_| WebError::CacheUnavailable)
 }

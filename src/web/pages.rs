@@ -1,11 +1,10 @@
-//! HTML and static files: the pre-rendered status page with its ETag, the favicon that
-//! follows the overall status, and the page's stylesheet and script.
+//! HTML and static files: the status page (rendered once per snapshot) with its ETag, the
+//! favicon that follows the overall status, and the page's stylesheet and script.
 
-use super::{snapshot, views, WebError};
-use crate::actors::snapshot::Rendered;
-use crate::actors::status_cache::StatusCache;
+use super::{views, Status, WebError};
 use crate::domain::status::OverallStatus;
-use actix::Addr;
+use crate::settings::StatusPageSettings;
+use crate::snapshot::{Rendered, Snapshot};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -61,15 +60,26 @@ fn accepts_gzip(req: &HttpRequest) -> bool {
     })
 }
 
-/// `GET /`: the status page, rendered when the state changed.
+/// The status page of `snap`: rendered and gzipped by the first request for this snapshot,
+/// then served as is until the next snapshot.
+pub fn page<'a>(snap: &'a Snapshot, settings: &StatusPageSettings) -> &'a Rendered {
+    snap.html_with(|snap| {
+        views::status_page(settings, snap)
+            .into_string()
+            .into_bytes()
+    })
+}
+
+/// `GET /`: the status page, rendered once per snapshot.
 pub async fn index(
     req: HttpRequest,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
+    settings: web::Data<StatusPageSettings>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.read().await;
     Ok(serve(
         &req,
-        &snap.html,
+        page(&snap, &settings),
         "text/html; charset=utf-8",
         "public, max-age=15",
     ))
@@ -84,7 +94,7 @@ pub struct FaviconQuery {
 /// `GET /favicon.svg[?status=...]`: a dot in the colour of the given (or current) status.
 pub async fn favicon(
     query: web::Query<FaviconQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    current: web::Data<Status>,
 ) -> Result<HttpResponse, WebError> {
     let asked = query
         .status
@@ -92,7 +102,7 @@ pub async fn favicon(
         .and_then(|s| serde_json::from_value::<OverallStatus>(serde_json::Value::from(s)).ok());
     let status = match asked {
         Some(status) => status,
-        None => snapshot(&cache).await?.overall_status,
+        None => current.read().await.overall_status,
     };
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")

@@ -7,11 +7,9 @@ use super::read_views::{
     parse_limit, parse_resolution, parse_time, ChecksPageView, HistoryView, Latency, OutageView,
     ServiceDetailView,
 };
-use super::{snapshot, WebError};
-use crate::actors::snapshot::{ServiceView, Snapshot};
-use crate::actors::status_cache::StatusCache;
+use super::{Status, WebError};
+use crate::snapshot::{ServiceView, Snapshot};
 use crate::store::{CheckPage, Store, StoreError};
-use actix::Addr;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -67,10 +65,10 @@ fn unavailable(e: StoreError) -> WebError {
 /// percentiles, the open outage and the last outages.
 pub async fn service(
     name: web::Path<String>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+    let snap = status.read().await;
     let view = find(&snap, &name)?;
     let now = Utc::now();
     let name = name.into_inner();
@@ -95,7 +93,7 @@ pub async fn service(
 pub async fn checks(
     name: web::Path<String>,
     query: web::Query<ChecksQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
     let page = CheckPage {
@@ -103,7 +101,7 @@ pub async fn checks(
         until: parse_time("until", query.until.as_deref()).map_err(WebError::BadRequest)?,
         limit: parse_limit(query.limit.as_deref()).map_err(WebError::BadRequest)?,
     };
-    find(&*snapshot(&cache).await?, &name)?;
+    find(&*status.read().await, &name)?;
     let name = name.into_inner();
     let records = store.checks(name, page).await.map_err(unavailable)?;
     Ok(json(&ChecksPageView::new(records, page.limit)))
@@ -114,12 +112,12 @@ pub async fn checks(
 pub async fn history(
     name: web::Path<String>,
     query: web::Query<HistoryQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
     let resolution = parse_resolution(query.hours.as_deref(), query.days.as_deref())
         .map_err(WebError::BadRequest)?;
-    find(&*snapshot(&cache).await?, &name)?;
+    find(&*status.read().await, &name)?;
     let since = resolution.since(Utc::now());
     let name = name.into_inner();
     let hours = store
@@ -132,13 +130,13 @@ pub async fn history(
 /// `GET /api/outages?service=&since=`: outages newest first, each naming its service.
 pub async fn outages(
     query: web::Query<OutagesQuery>,
-    cache: web::Data<Addr<StatusCache>>,
+    status: web::Data<Status>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, WebError> {
     let since = parse_time("since", query.since.as_deref()).map_err(WebError::BadRequest)?;
     let service = query.into_inner().service.filter(|s| !s.is_empty());
     if let Some(name) = &service {
-        find(&*snapshot(&cache).await?, name)?;
+        find(&*status.read().await, name)?;
     }
     let records = store
         .outages(service, since, OUTAGES_LIMIT)
@@ -153,8 +151,8 @@ pub async fn outages(
 }
 
 /// `GET /api/incidents`: `{"active": [...], "recent": [...]}` from the snapshot.
-pub async fn incidents(cache: web::Data<Addr<StatusCache>>) -> Result<HttpResponse, WebError> {
-    let snap = snapshot(&cache).await?;
+pub async fn incidents(status: web::Data<Status>) -> Result<HttpResponse, WebError> {
+    let snap = status.read().await;
     Ok(json(&serde_json::json!({
         "active": snap.notices.active,
         "recent": snap.notices.history,

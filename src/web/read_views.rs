@@ -1,9 +1,9 @@
 //! Pure parts of the read API: the JSON view structs (separate from the database records),
 //! latency percentiles, and query parameter parsing with errors that name the parameter.
 
-use crate::actors::snapshot::ServiceView;
 use crate::domain::rollup_stats::{by_day, Tally};
 use crate::domain::status::{hint, ServiceStatus};
+use crate::snapshot::ServiceView;
 use crate::store::{CheckRecord, OutageRecord};
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,7 +1,8 @@
 //! What crawlers and lost visitors get: `/robots.txt`, `/sitemap.xml`, and the 404 answer for
 //! every unknown path (an HTML page, or JSON under `/api/`).
 
-use super::feeds::{base_url, xml_safe};
+use super::feeds::xml_safe;
+use super::views::base_url;
 use super::WebError;
 use crate::settings::StatusPageSettings;
 use actix_web::http::header;

@@ -9,11 +9,12 @@ use chrono::{Duration as Days, Utc};
 use serde_json::Value;
 use std::time::Duration;
 use support::{eventually, FakeServer, Reply, TestApp};
-use watchpost::actors::snapshot::{Input, ServiceView, Snapshot};
 use watchpost::db::history::History;
 use watchpost::domain::notices::Notices;
 use watchpost::domain::status::ServiceStatus;
 use watchpost::domain::uptime::Span;
+use watchpost::settings::StatusPageSettings;
+use watchpost::snapshot::{Input, ServiceView, Snapshot};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -277,29 +278,35 @@ fn service(i: usize, status: ServiceStatus, now: chrono::DateTime<Utc>) -> (Serv
     (view, history)
 }
 
-fn page_of(count: usize, status: ServiceStatus) -> (Snapshot, usize) {
+fn page_of(count: usize, status: ServiceStatus) -> (Snapshot, StatusPageSettings, usize) {
     let now = Utc::now();
     let all: Vec<(ServiceView, History)> = (0..count).map(|i| service(i, status, now)).collect();
     let inputs: Vec<Input<'_>> = all
         .iter()
-        .map(|(live, history)| Input { live, history })
+        .map(|(live, history)| Input {
+            live,
+            monitored_since: history.monitored_since,
+            outages: &history.outages,
+            samples: &history.samples,
+        })
         .collect();
     let dir = tempfile::tempdir().expect("dir");
     let page = support::settings(dir.path(), "", &[]).status_page;
-    let snap = Snapshot::assemble(&inputs, std::sync::Arc::new(Notices::default()), &page, now);
-    let size = snap.html.body.len();
-    (snap, size)
+    let snap = Snapshot::assemble(&inputs, std::sync::Arc::new(Notices::default()), now);
+    let size = watchpost::web::pages::page(&snap, &page).body.len();
+    (snap, page, size)
 }
 
 #[test]
 fn ten_thousand_grouped_services_all_up_make_a_small_page() {
-    let (snap, size) = page_of(10_000, ServiceStatus::Up);
-    let html = String::from_utf8_lossy(&snap.html.body);
+    let (snap, settings, size) = page_of(10_000, ServiceStatus::Up);
+    let rendered = watchpost::web::pages::page(&snap, &settings);
+    let html = String::from_utf8_lossy(&rendered.body);
     eprintln!(
         "10,000 services in 100 groups, all up: page {size} bytes ({} gzipped), JSON {} bytes ({} gzipped)",
-        snap.html.gzip.len(),
-        snap.json.body.len(),
-        snap.json.gzip.len()
+        rendered.gzip.len(),
+        snap.json().body.len(),
+        snap.json().gzip.len()
     );
     assert!(size < 200_000, "page of {size} bytes");
     assert_eq!(html.matches("class=\"group folded\"").count(), 100);
@@ -314,11 +321,12 @@ fn ten_thousand_grouped_services_all_up_make_a_small_page() {
 fn ten_thousand_services_still_unknown_make_a_bounded_page() {
     // Just after a start every service is unknown, so every group is open: past the first
     // hundred, services get a compact row (no sparkline, no day bars).
-    let (snap, size) = page_of(10_000, ServiceStatus::Unknown);
-    let html = String::from_utf8_lossy(&snap.html.body);
+    let (snap, settings, size) = page_of(10_000, ServiceStatus::Unknown);
+    let rendered = watchpost::web::pages::page(&snap, &settings);
+    let html = String::from_utf8_lossy(&rendered.body);
     eprintln!(
         "10,000 services in 100 groups, all unknown: page {size} bytes ({} gzipped)",
-        snap.html.gzip.len()
+        rendered.gzip.len()
     );
     assert_eq!(html.matches("<polyline").count(), 100);
     assert_eq!(html.matches("class=\"service compact\"").count(), 9_900);

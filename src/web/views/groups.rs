@@ -5,9 +5,9 @@
 //! [`DETAILED_ROWS`] services listed get a sparkline and a 90-day strip; the others a compact
 //! row, so that a site where everything is unknown (just started) or down stays a page.
 
-use crate::actors::snapshot::ServiceView;
 use crate::domain::status::ServiceStatus;
 use crate::domain::uptime;
+use crate::snapshot::ServiceView;
 
 /// Services listed with a sparkline and a 90-day strip, at most (in page order).
 pub const DETAILED_ROWS: usize = 100;

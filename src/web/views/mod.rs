@@ -6,9 +6,9 @@ pub mod groups;
 pub mod parts;
 pub mod sections;
 
-use crate::actors::snapshot::Snapshot;
 use crate::domain::status::{OverallStatus, ServiceStatus};
 use crate::settings::StatusPageSettings;
+use crate::snapshot::Snapshot;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use parts::time;
 
@@ -58,9 +58,14 @@ fn publisher(page: &StatusPageSettings) -> serde_json::Value {
     serde_json::json!({"@type": "Organization", "url": page.home_url, "logo": page.logo_url})
 }
 
+/// The status page address without a trailing slash.
+pub fn base_url(page: &StatusPageSettings) -> &str {
+    page.url.trim_end_matches('/')
+}
+
 /// The page's own address, ending with `/` as the sitemap lists it (canonical link, `og:url`).
 pub fn page_url(page: &StatusPageSettings) -> String {
-    format!("{}/", crate::web::feeds::base_url(page))
+    format!("{}/", base_url(page))
 }
 
 /// JSON safe inside a `<script>` element: `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`

@@ -1,8 +1,8 @@
 //! Pieces of the status page: the sparkline, the 90-day strip, incidents and maintenance.
 
-use crate::actors::snapshot::{ServiceDetail, ServiceView};
 use crate::domain::notices::{Incident, Maintenance, Notices};
 use crate::domain::uptime::{self, DayStatus};
+use crate::snapshot::{ServiceDetail, ServiceView};
 use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 

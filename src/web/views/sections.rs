@@ -4,8 +4,8 @@
 
 use super::groups::{Group, Layout, NAMES_WHEN_FOLDED};
 use super::{badge_text, parts, serde_plain};
-use crate::actors::snapshot::{ServiceDetail, ServiceView, Snapshot};
 use crate::domain::uptime::format_percent;
+use crate::snapshot::{ServiceDetail, ServiceView, Snapshot};
 use maud::{html, Markup};
 
 /// A service with its sparkline (its 90-day strip is in the Uptime section).

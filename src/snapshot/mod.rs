@@ -1,17 +1,21 @@
 //! The immutable picture handlers serve: every service's public state with its uptime, the
-//! incidents and maintenance, and the `/api/status` JSON and `/` HTML rendered once per change
-//! with their ETags.
+//! incidents and maintenance, built by the StatusCache and published to the web. It sits
+//! below both (it knows the domain only): the actor builds it, the web reads it, and neither
+//! reaches back into the other through it. Its `/api/status` JSON and `/` HTML are rendered
+//! and compressed once per snapshot, lazily, by the first request that wants them, so a
+//! snapshot nobody reads costs no rendering.
 
-use crate::db::history::History;
+mod current;
+mod rendered;
+
 use crate::domain::notices::Notices;
 use crate::domain::status::{overall, OverallStatus, ServiceStatus};
-use crate::domain::uptime::{self, DayBar};
-use crate::settings::StatusPageSettings;
-use actix_web::web::Bytes;
+use crate::domain::uptime::{self, DayBar, Span};
 use chrono::{DateTime, Duration, Utc};
+pub use current::Current;
+pub use rendered::Rendered;
 use serde::Serialize;
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One service as the public sees it (the `/api/status` item).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -68,53 +72,6 @@ pub struct ServiceDetail {
     pub bars: Vec<DayBar>,
 }
 
-/// A rendered body with its ETag, and the same body gzipped once, so a browser's request
-/// costs no compression.
-#[derive(Clone, Debug, Default)]
-pub struct Rendered {
-    /// The bytes served.
-    pub body: Bytes,
-    /// `body` gzipped (empty if compression failed).
-    pub gzip: Bytes,
-    /// Strong ETag, quoted.
-    pub etag: String,
-}
-
-impl Rendered {
-    /// `body` with an ETag from its hash and its gzipped copy.
-    pub fn new(body: Vec<u8>) -> Self {
-        Rendered {
-            etag: etag(&body),
-            gzip: Bytes::from(gzip(&body).unwrap_or_default()),
-            body: Bytes::from(body),
-        }
-    }
-
-    /// `body` with its ETag and no gzipped copy: a body rendered for one request, which the
-    /// Compress middleware encodes if the client asks.
-    pub fn uncompressed(body: Vec<u8>) -> Self {
-        Rendered {
-            etag: etag(&body),
-            gzip: Bytes::new(),
-            body: Bytes::from(body),
-        }
-    }
-}
-
-/// A strong ETag (quoted) from the hash of `body`.
-fn etag(body: &[u8]) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut hasher);
-    format!("\"{:016x}\"", hasher.finish())
-}
-
-fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(body)?;
-    encoder.finish()
-}
-
 /// The `/api/status` body: the whole site's summary and a list of services (all of them, or
 /// a filtered selection).
 #[derive(Serialize)]
@@ -145,18 +102,22 @@ pub struct Snapshot {
     pub notices: Arc<Notices>,
     /// When it was built.
     pub built_at: DateTime<Utc>,
-    /// `/api/status` JSON.
-    pub json: Rendered,
-    /// `/` HTML (empty until rendered with page settings).
-    pub html: Rendered,
+    /// `/api/status` JSON, rendered at the first [`Snapshot::json`].
+    json: OnceLock<Rendered>,
+    /// `/` HTML, rendered at the first [`Snapshot::html_with`].
+    html: OnceLock<Rendered>,
 }
 
 /// One service's live view and history, as the StatusCache keeps them.
 pub struct Input<'a> {
     /// Latest public state.
     pub live: &'a ServiceView,
-    /// Past outages and samples.
-    pub history: &'a History,
+    /// First monitored.
+    pub monitored_since: Option<DateTime<Utc>>,
+    /// Outages of the last 90 days and any still open, oldest first.
+    pub outages: &'a [Span],
+    /// Newest response times of the last 24 h: (checked at, ms), oldest first.
+    pub samples: &'a [(DateTime<Utc>, u64)],
 }
 
 /// Rounds a percentage down to 3 decimals, so 99.9999 never shows as 100.
@@ -169,12 +130,11 @@ fn with_history(
     notices: &Notices,
     now: DateTime<Utc>,
 ) -> (ServiceView, ServiceDetail) {
-    let h = input.history;
     // Nothing is known of a service before its first result: no uptime, no bar (not 100 %).
-    let since = input.live.last_checked.and(h.monitored_since);
+    let since = input.live.last_checked.and(input.monitored_since);
     let up = |days: i64| {
         round(uptime::uptime(
-            &h.outages,
+            input.outages,
             since,
             now - Duration::days(days),
             now,
@@ -193,19 +153,19 @@ fn with_history(
     }
     let day_ago = now - Duration::hours(24);
     let detail = ServiceDetail {
-        samples: h
+        samples: input
             .samples
             .iter()
             .copied()
             .filter(|(at, _)| *at >= day_ago)
             .collect(),
-        bars: uptime::daily_bars(&h.outages, since, now),
+        bars: uptime::daily_bars(input.outages, since, now),
     };
     (view, detail)
 }
 
 impl Snapshot {
-    /// A snapshot of bare views (no history, no notices), JSON encoded.
+    /// A snapshot of bare views (no history, no notices).
     pub fn build(services: Vec<ServiceView>) -> Self {
         let details = services
             .iter()
@@ -217,25 +177,13 @@ impl Snapshot {
         Self::finish(services, details, Arc::new(Notices::default()), Utc::now())
     }
 
-    /// The full snapshot at `now`: uptimes, maintenance and incidents applied, JSON encoded and
-    /// the page rendered with `page`.
-    pub fn assemble(
-        inputs: &[Input<'_>],
-        notices: Arc<Notices>,
-        page: &StatusPageSettings,
-        now: DateTime<Utc>,
-    ) -> Self {
+    /// The full snapshot at `now`: uptimes, maintenance and incidents applied.
+    pub fn assemble(inputs: &[Input<'_>], notices: Arc<Notices>, now: DateTime<Utc>) -> Self {
         let (services, details) = inputs
             .iter()
             .map(|i| with_history(i, &notices, now))
             .unzip();
-        let mut snap = Self::finish(services, details, notices, now);
-        snap.html = Rendered::new(
-            crate::web::views::status_page(page, &snap)
-                .into_string()
-                .into_bytes(),
-        );
-        snap
+        Self::finish(services, details, notices, now)
     }
 
     fn finish(
@@ -246,7 +194,7 @@ impl Snapshot {
     ) -> Self {
         let statuses: Vec<ServiceStatus> = services.iter().map(|s| s.status).collect();
         let overall_status = notices.raise(overall(&statuses));
-        let mut snapshot = Snapshot {
+        Snapshot {
             overall_status,
             status_label: overall_status.label(),
             last_checked: services.iter().filter_map(|s| s.last_checked).max(),
@@ -255,11 +203,23 @@ impl Snapshot {
             details,
             notices,
             built_at: now,
-            json: Rendered::default(),
-            html: Rendered::default(),
-        };
-        snapshot.json = Rendered::new(snapshot.json_of(&snapshot.services));
-        snapshot
+            json: OnceLock::new(),
+            html: OnceLock::new(),
+        }
+    }
+
+    /// The `/api/status` body of every service with its ETag and gzipped copy, rendered by
+    /// the first caller (others wait for it) and kept for the snapshot's life.
+    pub fn json(&self) -> &Rendered {
+        self.json
+            .get_or_init(|| Rendered::new(self.json_of(&self.services)))
+    }
+
+    /// The `/` page, rendered by `render` at the first call (with its ETag and gzipped copy)
+    /// and kept for the snapshot's life; later calls return it and ignore their `render`.
+    /// The page's markup is the web's business, so the web passes it in.
+    pub fn html_with(&self, render: impl FnOnce(&Snapshot) -> Vec<u8>) -> &Rendered {
+        self.html.get_or_init(|| Rendered::new(render(self)))
     }
 
     /// The `/api/status` body listing only the services `keep` selects; the summary fields
@@ -284,7 +244,7 @@ impl Snapshot {
     }
 }
 
-/// The `/api/status` body of every service, as stored in [`Snapshot::json`].
+/// The `/api/status` body of every service, as rendered by [`Snapshot::json`].
 impl Serialize for Snapshot {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.status_json(&self.services).serialize(serializer)
@@ -292,5 +252,4 @@ impl Serialize for Snapshot {
 }
 
 #[cfg(test)]
-#[path = "snapshot_tests.rs"]
 mod tests;

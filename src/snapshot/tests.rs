@@ -23,7 +23,7 @@ fn sample() -> Snapshot {
 
 #[test]
 fn every_service_carries_its_group_or_null() {
-    let json = parse(&sample().json.body);
+    let json = parse(&sample().json().body);
     let services = json["services"].as_array().expect("services");
     assert_eq!(services[0]["group"], "Core");
     assert_eq!(services[2]["group"], Value::Null);
@@ -39,7 +39,7 @@ fn every_service_carries_its_group_or_null() {
 #[test]
 fn a_filtered_body_keeps_the_whole_sites_summary() {
     let snap = sample();
-    let all = parse(&snap.json.body);
+    let all = parse(&snap.json().body);
     let down = parse(&snap.json_where(|s| s.status == ServiceStatus::Down));
     let names: Vec<&str> = down["services"]
         .as_array()
@@ -64,24 +64,18 @@ fn a_filtered_body_keeps_the_whole_sites_summary() {
 #[test]
 fn keeping_everything_gives_the_stored_bytes() {
     let snap = sample();
-    assert_eq!(snap.json_where(|_| true), snap.json.body.to_vec());
+    assert_eq!(snap.json_where(|_| true), snap.json().body.to_vec());
     let serialized = serde_json::to_vec(&snap).expect("serialize");
-    assert_eq!(serialized, snap.json.body.to_vec(), "one shape");
-    let once = Rendered::uncompressed(snap.json.body.to_vec());
-    assert_eq!(once.etag, snap.json.etag, "same bytes, same ETag");
+    assert_eq!(serialized, snap.json().body.to_vec(), "one shape");
+    let once = Rendered::uncompressed(snap.json().body.to_vec());
+    assert_eq!(once.etag, snap.json().etag, "same bytes, same ETag");
     assert!(once.gzip.is_empty());
 }
 
 #[test]
 fn a_service_without_a_result_has_no_uptime_and_no_bars() {
     let now = Utc::now();
-    let history = History {
-        monitored_since: Some(now - Duration::days(2)),
-        ..History::default()
-    };
-    let page = crate::settings::load(&crate::settings::LoadOptions::default())
-        .expect("defaults")
-        .status_page;
+    let since = Some(now - Duration::days(2));
     let waiting = ServiceView::unknown("api");
     let checked = ServiceView {
         status: ServiceStatus::Up,
@@ -91,14 +85,18 @@ fn a_service_without_a_result_has_no_uptime_and_no_bars() {
     let inputs = [
         Input {
             live: &waiting,
-            history: &history,
+            monitored_since: since,
+            outages: &[],
+            samples: &[],
         },
         Input {
             live: &checked,
-            history: &history,
+            monitored_since: since,
+            outages: &[],
+            samples: &[],
         },
     ];
-    let snap = Snapshot::assemble(&inputs, Arc::new(Notices::default()), &page, now);
+    let snap = Snapshot::assemble(&inputs, Arc::new(Notices::default()), now);
     let (api, web) = (&snap.services[0], &snap.services[1]);
     assert_eq!(
         (
