@@ -1,4 +1,5 @@
-//! Persistence: the only owner of the database pool.
+//! Persistence: the writer of everything the monitors produce (check rows, states, outages,
+//! outbox rows). The web reads and the operators change the database through `crate::store`.
 //!
 //! Writes arrive as [`Record`]s and wait in an in-memory backlog; whenever no batch is in
 //! flight, everything waiting is written in one transaction on a blocking thread (so batches
