@@ -9,9 +9,9 @@ use super::views::serde_plain;
 use crate::alert::slack::format_downtime;
 use crate::domain::notices::Maintenance;
 use crate::domain::status::ServiceStatus;
+use crate::snapshot::Snapshot;
 use crate::store::changes::audit::AuditEntry;
 use crate::store::changes::FieldError;
-use crate::snapshot::Snapshot;
 use maud::{html, Markup, DOCTYPE};
 
 fn layout(title: &str, header: Markup, body: Markup) -> Markup {
