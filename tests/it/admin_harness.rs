@@ -89,16 +89,24 @@ impl Page {
 
 /// An HTTP client that does not follow redirects, with an optional session cookie.
 pub struct Browser {
-    base: String,
+    pub base: String,
     client: awc::Client,
     pub cookie: Option<String>,
 }
 
 impl Browser {
     pub fn new(app: &TestApp) -> Browser {
+        Browser::at(&app.base)
+    }
+
+    /// A browser for the server at `base` (`http://127.0.0.1:PORT`), the app or the binary.
+    pub fn at(base: &str) -> Browser {
         Browser {
-            base: app.base.clone(),
-            client: awc::Client::builder().disable_redirects().finish(),
+            base: base.to_string(),
+            client: awc::Client::builder()
+                .disable_redirects()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
             cookie: None,
         }
     }

@@ -23,7 +23,7 @@ async fn signing_out_ends_the_session_for_good() {
     let dir = tempfile::tempdir().expect("dir");
     let target = target();
     let app = Binary::start(dir.path(), &config(dir.path(), &target, true), None).await;
-    let mut browser = Browser::new(&app.base);
+    let mut browser = Browser::at(&app.base);
     assert_eq!(browser.sign_in(TOKEN).await.status, 303);
     let csrf = browser.get("/admin").await.csrf();
     let out = browser.post("/admin/logout", &[("csrf", &csrf)]).await;
@@ -44,7 +44,7 @@ async fn a_session_ends_with_its_token() {
     let dir = tempfile::tempdir().expect("dir");
     let target = target();
     let first = Binary::start(dir.path(), &config(dir.path(), &target, true), None).await;
-    let mut browser = Browser::new(&first.base);
+    let mut browser = Browser::at(&first.base);
     assert_eq!(browser.sign_in(TOKEN).await.status, 303);
     let csrf = browser.get("/admin").await.csrf();
     drop(first);
@@ -188,7 +188,7 @@ async fn only_wrong_credentials_count_towards_the_lockout() {
     for _ in 0..5 {
         assert_eq!(audit(&app, None, &[]).await, 401);
     }
-    let mut browser = Browser::new(&app.base);
+    let mut browser = Browser::at(&app.base);
     for _ in 0..5 {
         assert_eq!(
             browser.post("/admin/login", &[("token", "")]).await.status,
@@ -264,7 +264,7 @@ async fn failed_sign_ins_and_lockouts_are_logged_without_the_token() {
     let dir = tempfile::tempdir().expect("dir");
     let target = target();
     let app = Binary::start(dir.path(), &config(dir.path(), &target, true), None).await;
-    let mut browser = Browser::new(&app.base);
+    let mut browser = Browser::at(&app.base);
     for _ in 0..3 {
         assert_eq!(browser.sign_in(WRONG).await.status, 401);
     }
