@@ -1,12 +1,11 @@
 //! Tuning of mimalloc, the `watchpost` binary's global allocator.
 //!
 //! mimalloc returns freed pages to the OS once they have been unused for its purge delay
-//! (1 s by default in the bundled mimalloc v3). At 1,000 services every 10 s the monitors
-//! start their cycles in one burst a second, so each burst's pages were returned just before
-//! the next burst faulted them back in: ~4.5 % of the CPU went to page faults, page clearing
-//! and unmapping. Keeping freed pages for 10 s cuts the page faults sevenfold and the CPU per
-//! check by about 5 % at 1,000 services, with no higher peak RSS at 1,000 or 10,000
-//! (BENCHMARKS.md, "mimalloc's purge delay").
+//! (1 s by default in the bundled mimalloc v3). When the monitors start their cycles in one
+//! burst a second, each burst's pages were returned just before the next burst faulted them
+//! back in, and page faults, clearing and unmapping took a visible share of the CPU. Keeping
+//! freed pages for 10 s, longer than the gap between bursts, avoids that round trip without
+//! raising the peak (the measurements: BENCHMARKS.md, "mimalloc's purge delay").
 
 use std::ffi::c_long;
 

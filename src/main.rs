@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc's malloc: at 10,000 services glibc's `malloc`/`free` (with its
-/// fastbin consolidation) took about a quarter of the main thread's CPU, and mimalloc cut the
-/// CPU per check by a fifth for ~35 MB more resident memory (BENCHMARKS.md).
+/// mimalloc instead of glibc's malloc: the monitors allocate and free many small buffers per
+/// check, where glibc's `malloc`/`free` (with its fastbin consolidation) cost a large share of
+/// the main thread; mimalloc costs less CPU per check for somewhat more resident memory (the
+/// figures: BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

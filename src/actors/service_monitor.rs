@@ -11,10 +11,10 @@
 //! caches, and the timer wheel wakes up once more for every 64 ms slot holding a timer). The
 //! grid is as coarse as a fleet needs to start about [`STARTS_PER_STEP`] cycles per step (one
 //! second at most, see [`fleet_grid`]) and at most a tenth of the service's interval (see
-//! [`grid_for`]): at 1,000 services every 10 s, whole seconds, so one wake-up starts a hundred
-//! cycles and their responses arrive together, where a 50 ms grid took about sixty wake-ups a
-//! second and 2.4 times the CPU per check; at 10,000, 100 ms, so bursts stay small and cycles
-//! start on time. A cycle starts at most one step after its planned time, and the plan itself is
+//! [`grid_for`]): a small fleet gets a coarse grid, so that one wake-up starts many cycles
+//! and their responses arrive together instead of each waking the process on its own; a large
+//! fleet gets a fine one, so bursts stay small and cycles start on time (the grids measured:
+//! BENCHMARKS.md). A cycle starts at most one step after its planned time, and the plan itself is
 //! never rounded, so the average interval stays exact. The schedule-lag histogram in `/metrics`
 //! measures how late a cycle starts after its grid point, so that rounding is not in it.
 //!
