@@ -67,13 +67,16 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         install_crypto();
         let (pool, restored) = connect_with_retry(&settings).await;
-        let admin =
-            Data::new(crate::web::auth::Gate::new(&settings.admin).with_proxies(&settings.server));
-        let names = Data::new(crate::web::auth::ServiceNames(
+        let admin = Data::new(
+            crate::web::admin::auth::Gate::new(&settings.admin).with_proxies(&settings.server),
+        );
+        let names = Data::new(crate::web::admin::auth::ServiceNames(
             settings.services.iter().map(|s| s.name.clone()).collect(),
         ));
-        let session_key = Data::new(crate::web::auth::SessionKey::from_settings(&settings.admin));
-        let sessions = Data::new(crate::web::admin_sessions::Sessions::default());
+        let session_key = Data::new(crate::web::admin::auth::SessionKey::from_settings(
+            &settings.admin,
+        ));
+        let sessions = Data::new(crate::web::admin::sessions::Sessions::default());
         let (store, page) = (
             Data::new(crate::store::Store::new(pool.clone())),
             Data::new(settings.status_page.clone()),
