@@ -1,6 +1,7 @@
 //! `GET /metrics`: Prometheus text exposition of the counters and the current snapshot.
 
-use crate::metrics::{render, Metrics};
+use super::exposition::render;
+use crate::metrics::Metrics;
 use crate::web::admin::auth::Gate;
 use crate::web::{Status, WebError};
 use actix_web::{web, HttpResponse};
