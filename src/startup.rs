@@ -3,11 +3,11 @@
 //! pending alerts, starts the actors and the HTTP server on a listener (port 0 in tests).
 
 use crate::actors::alerter::{Alerter, Backoff, Drain};
-use crate::actors::board::Board;
-use crate::actors::cycle::MonitorCore;
 use crate::actors::persistence::{Flush, Persistence, Retention};
+use crate::actors::service_monitor::cycle::MonitorCore;
 use crate::actors::service_monitor::{fleet_grid, MonitorLinks, ServiceMonitor};
 use crate::actors::status_cache::StatusCache;
+use crate::board::Board;
 use crate::db::{DbError, Pool};
 use crate::metrics::Metrics;
 pub use crate::restore::{connect_and_restore, connect_with_retry, Restored};
