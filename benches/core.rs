@@ -19,7 +19,7 @@ use watchpost::domain::status::ServiceStatus;
 use watchpost::domain::uptime::Span;
 use watchpost::settings::{self, StatusPageSettings};
 use watchpost::snapshot::{Input, ServiceView, Snapshot};
-use watchpost::web::views;
+use watchpost::web::public::views;
 
 #[path = "load/pg.rs"]
 mod pg;
@@ -166,7 +166,7 @@ fn page_render(c: &mut Criterion) {
             b.iter(|| {
                 let snap = Snapshot::assemble(inputs, notices.clone(), now);
                 snap.json();
-                watchpost::web::pages::page(&snap, &page);
+                watchpost::web::public::pages::page(&snap, &page);
                 snap
             })
         });

@@ -3,6 +3,7 @@
 pub mod actors;
 pub mod alert;
 pub mod allocator;
+pub mod board;
 pub mod cli;
 pub mod db;
 pub mod domain;

@@ -3,7 +3,7 @@
 //! history and the operators' board. Retried, with a log line, while the database is away.
 
 use crate::actors::alerter::PendingAlert;
-use crate::actors::board::{self, BoardData};
+use crate::board::{self, BoardData};
 use crate::db::history::{self, History};
 use crate::db::{self, queries, DbError, Pool};
 use crate::domain::state::{OpenOutage, ServiceState};

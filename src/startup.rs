@@ -3,11 +3,11 @@
 //! pending alerts, starts the actors and the HTTP server on a listener (port 0 in tests).
 
 use crate::actors::alerter::{Alerter, Backoff, Drain};
-use crate::actors::board::Board;
-use crate::actors::cycle::MonitorCore;
 use crate::actors::persistence::{Flush, Persistence, Retention};
+use crate::actors::service_monitor::cycle::MonitorCore;
 use crate::actors::service_monitor::{fleet_grid, MonitorLinks, ServiceMonitor};
 use crate::actors::status_cache::StatusCache;
+use crate::board::Board;
 use crate::db::{DbError, Pool};
 use crate::metrics::Metrics;
 pub use crate::restore::{connect_and_restore, connect_with_retry, Restored};
@@ -67,13 +67,16 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         install_crypto();
         let (pool, restored) = connect_with_retry(&settings).await;
-        let admin =
-            Data::new(crate::web::auth::Gate::new(&settings.admin).with_proxies(&settings.server));
-        let names = Data::new(crate::web::auth::ServiceNames(
+        let admin = Data::new(
+            crate::web::admin::auth::Gate::new(&settings.admin).with_proxies(&settings.server),
+        );
+        let names = Data::new(crate::web::admin::auth::ServiceNames(
             settings.services.iter().map(|s| s.name.clone()).collect(),
         ));
-        let session_key = Data::new(crate::web::auth::SessionKey::from_settings(&settings.admin));
-        let sessions = Data::new(crate::web::admin_sessions::Sessions::default());
+        let session_key = Data::new(crate::web::admin::auth::SessionKey::from_settings(
+            &settings.admin,
+        ));
+        let sessions = Data::new(crate::web::admin::sessions::Sessions::default());
         let (store, page) = (
             Data::new(crate::store::Store::new(pool.clone())),
             Data::new(settings.status_page.clone()),

@@ -2,8 +2,6 @@
 //! Each module holds its actor and the messages it handles.
 
 pub mod alerter;
-pub mod board;
-pub mod cycle;
 pub mod persistence;
 pub mod service_monitor;
 pub mod status_cache;

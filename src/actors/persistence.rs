@@ -26,7 +26,6 @@
 //! These rules are the pure [`WriteQueue`] (`persistence_queue.rs`, with its unit tests); the
 //! actor moves messages, runs each batch on a blocking thread and keeps the timers it asks for.
 
-#[path = "persistence_queue.rs"]
 mod queue;
 
 pub use queue::{Batch, Next, Retry, WriteQueue, FULL_BATCH, LINGER, STATE_REFRESH};

@@ -25,8 +25,9 @@
 //! fault injected through `POST /api/admin/faults` replaces the service's next cycles, each
 //! ending inconclusive without a probe, or stops the monitor so that its Supervisor restarts it.
 
+pub mod cycle;
+
 use super::alerter::Deliver;
-use super::cycle::MonitorCore;
 use super::persistence::Record;
 use super::status_cache::StatusUpdate;
 use crate::domain::outcome::{CheckOutcome, CycleResult};
@@ -34,6 +35,7 @@ use crate::metrics::Metrics;
 use crate::probe;
 use crate::settings::ServiceSettings;
 use actix::prelude::*;
+use cycle::MonitorCore;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -370,5 +372,4 @@ impl Faults {
 }
 
 #[cfg(test)]
-#[path = "service_monitor_tests.rs"]
 mod tests;

@@ -6,8 +6,7 @@
 //! the build's cost allows. It keeps incidents and maintenance fresh from the database on a slow timer and
 //! serves from memory when the database is away.
 
-use super::board::{self, Board};
-#[path = "seed.rs"]
+use crate::board::{self, Board};
 pub mod seed;
 use crate::db::history::History;
 use crate::db::Pool;
@@ -18,9 +17,7 @@ use crate::snapshot::{Current, Input, ServiceView, Snapshot};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 pub use seed::{seed, Seed};
-#[path = "status_cache_rebuild.rs"]
 mod rebuild;
-#[path = "status_cache_remember.rs"]
 mod remember;
 use rebuild::CLOCK_TICK;
 pub use rebuild::{rebuild_due, rebuild_wait, CHEAP_BUILD, REBUILD_AFTER, REBUILD_COST_FACTOR};
@@ -303,5 +300,4 @@ impl Handler<Rebuild> for StatusCache {
 }
 
 #[cfg(test)]
-#[path = "status_cache_tests.rs"]
 mod tests;

@@ -1,6 +1,6 @@
 //! The CLI commands (DESIGN.md §4.1), each over the same pieces `serve` uses.
 
-use crate::actors::cycle::CycleReport;
+use crate::actors::service_monitor::cycle::CycleReport;
 use crate::actors::service_monitor::guarded_cycle;
 use crate::db::{self, DbError};
 use crate::domain::outcome::CheckStatus;

@@ -7,8 +7,8 @@
 //! request replaces whatever is still pending for that service. Like the admin API, it needs an
 //! operator token (401 without one), answers JSON and is never cached.
 
-use super::admin_api_io::{self as io, guard, json_config, AdminError, Operator};
-use super::auth::ServiceNames;
+use super::admin::api_io::{self as io, guard, json_config, AdminError, Operator};
+use super::admin::auth::ServiceNames;
 use crate::actors::service_monitor::{Fault, Faults};
 use crate::store::changes::FieldError;
 use actix_web::http::header;

@@ -1,34 +1,13 @@
 //! HTTP: thin handlers over the published status snapshot, and pure maud views. Handlers
 //! read the current snapshot from its [`Status`] cell and never message an actor to read.
 
-pub mod admin_api;
-pub mod admin_api_body;
-pub mod admin_api_io;
-pub mod admin_body;
-pub mod admin_changes;
-pub mod admin_dashboard;
-pub mod admin_forms;
-pub mod admin_page;
-pub mod admin_sessions;
-pub mod admin_views;
+pub mod admin;
 pub mod api;
-pub mod auth;
-pub mod badges;
 #[cfg(feature = "test-hooks")]
 pub mod faults;
-pub mod feeds;
-pub mod forwarded;
 pub mod limits;
-pub mod lockout;
-pub mod metrics;
-pub mod openapi;
-pub mod pages;
-pub mod read_api;
-pub mod read_views;
+pub mod public;
 pub mod routes;
-pub mod session;
-pub mod site;
-pub mod views;
 
 use crate::actors::status_cache::StatusCache;
 use actix::Addr;

@@ -1,6 +1,8 @@
 //! Every route, in one place.
 
-use super::{admin_api, api, badges, feeds, metrics, openapi, pages, read_api, site};
+use super::admin::api as admin_api;
+use super::api::{metrics, openapi, read_api, status as api};
+use super::public::{badges, feeds, pages, site};
 use actix_web::web;
 
 /// Registers every route.
@@ -44,7 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The admin page (`/admin`, server-rendered forms) and its stylesheet.
 fn admin_page_routes(cfg: &mut web::ServiceConfig) {
-    use super::{admin_changes as change, admin_page as admin};
+    use super::admin::{changes as change, page as admin};
     cfg.route("/static/admin.css", web::get().to(admin::style))
         .route("/admin", web::get().to(admin::dashboard))
         .route("/admin/login", web::get().to(admin::login_form))

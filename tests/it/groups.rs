@@ -293,14 +293,14 @@ fn page_of(count: usize, status: ServiceStatus) -> (Snapshot, StatusPageSettings
     let dir = tempfile::tempdir().expect("dir");
     let page = support::settings(dir.path(), "", &[]).status_page;
     let snap = Snapshot::assemble(&inputs, std::sync::Arc::new(Notices::default()), now);
-    let size = watchpost::web::pages::page(&snap, &page).body.len();
+    let size = watchpost::web::public::pages::page(&snap, &page).body.len();
     (snap, page, size)
 }
 
 #[test]
 fn ten_thousand_grouped_services_all_up_make_a_small_page() {
     let (snap, settings, size) = page_of(10_000, ServiceStatus::Up);
-    let rendered = watchpost::web::pages::page(&snap, &settings);
+    let rendered = watchpost::web::public::pages::page(&snap, &settings);
     let html = String::from_utf8_lossy(&rendered.body);
     eprintln!(
         "10,000 services in 100 groups, all up: page {size} bytes ({} gzipped), JSON {} bytes ({} gzipped)",
@@ -322,7 +322,7 @@ fn ten_thousand_services_still_unknown_make_a_bounded_page() {
     // Just after a start every service is unknown, so every group is open: past the first
     // hundred, services get a compact row (no sparkline, no day bars).
     let (snap, settings, size) = page_of(10_000, ServiceStatus::Unknown);
-    let rendered = watchpost::web::pages::page(&snap, &settings);
+    let rendered = watchpost::web::public::pages::page(&snap, &settings);
     let html = String::from_utf8_lossy(&rendered.body);
     eprintln!(
         "10,000 services in 100 groups, all unknown: page {size} bytes ({} gzipped)",

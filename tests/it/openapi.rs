@@ -283,7 +283,7 @@ async fn the_admin_api_answers_as_documented() {
 
 #[test]
 fn the_checker_finds_missing_and_mistyped_properties() {
-    let doc: Value = serde_json::from_str(watchpost::web::openapi::DOCUMENT).expect("JSON");
+    let doc: Value = serde_json::from_str(watchpost::web::api::openapi::DOCUMENT).expect("JSON");
     let schema = response_schema(&doc, "get", "/api/status", 200);
     let bad = json!({
         "overall_status": "fine",

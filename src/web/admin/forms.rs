@@ -1,7 +1,7 @@
 //! The admin dashboard's forms (new incident, new maintenance window): a refused submission
 //! shows again with its values and each field's message next to the field.
 
-use super::admin_dashboard::{Dashboard, FormKind};
+use super::dashboard::{Dashboard, FormKind};
 use maud::{html, Markup};
 
 /// The submitted value of `field` when `d` re-renders a refused `form`.

@@ -246,7 +246,7 @@ pub struct SessionKey(pub [u8; 32]);
 
 impl SessionKey {
     /// From `admin.session_secret`, or random when it is empty. Either way a restart signs
-    /// everyone out: the live sessions are kept in memory ([`super::admin_sessions`]).
+    /// everyone out: the live sessions are kept in memory ([`super::sessions`]).
     pub fn from_settings(admin: &AdminSettings) -> Self {
         if !admin.session_secret.is_empty() {
             let secret = admin.session_secret.expose();

@@ -107,7 +107,7 @@ async fn the_snapshot_follows_updates_and_maintenance() {
     assert_eq!(snap.services[0].status, ServiceStatus::Up);
     assert_eq!(snap.services[0].uptime_24h, Some(100.0));
     assert_eq!(snap.services[1].status, ServiceStatus::Unknown);
-    let html = crate::web::pages::page(&snap, &page);
+    let html = crate::web::public::pages::page(&snap, &page);
     assert!(String::from_utf8_lossy(&html.body).contains("data-service=\"api\""));
     let window = crate::domain::notices::Maintenance {
         id: 1,

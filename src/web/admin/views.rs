@@ -2,16 +2,16 @@
 //! pages. Pure functions of their data; every text goes through maud's escaping, no inline
 //! script or style (CSP), styles from `/static/admin.css`.
 
-pub use super::admin_dashboard::{Dashboard, FormKind, Overview, Problem};
-use super::admin_forms;
-use super::views::parts::time;
-use super::views::serde_plain;
+pub use super::dashboard::{Dashboard, FormKind, Overview, Problem};
+use super::forms;
 use crate::alert::slack::format_downtime;
 use crate::domain::notices::Maintenance;
 use crate::domain::status::ServiceStatus;
 use crate::snapshot::Snapshot;
 use crate::store::changes::audit::AuditEntry;
 use crate::store::changes::FieldError;
+use crate::web::public::views::parts::time;
+use crate::web::public::views::serde_plain;
 use maud::{html, Markup, DOCTYPE};
 
 fn layout(title: &str, header: Markup, body: Markup) -> Markup {
@@ -178,7 +178,7 @@ fn incidents(d: &Dashboard<'_>) -> Markup {
                     (button(&format!("/admin/incidents/{}/delete", i.id), "Delete", d.csrf))
                 }
             }
-            (admin_forms::incident_form(d))
+            (forms::incident_form(d))
         }
     }
 }
@@ -191,7 +191,7 @@ fn maintenance(d: &Dashboard<'_>) -> Markup {
                 p class="empty" { "No maintenance in progress or scheduled" }
             }
             @for m in &d.overview.notices.maintenance { (window(m, d)) }
-            (admin_forms::maintenance_form(d))
+            (forms::maintenance_form(d))
         }
     }
 }

@@ -271,5 +271,5 @@ fn keep_latest(rows: &mut HashMap<String, StateRow>, row: StateRow) {
 }
 
 #[cfg(test)]
-#[path = "persistence_queue_tests.rs"]
+#[path = "queue_tests.rs"]
 mod tests;

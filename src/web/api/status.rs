@@ -1,9 +1,9 @@
 //! JSON and plain-text endpoints.
 
-use super::pages::serve;
-use super::{Status, WebError};
 use crate::domain::status::ServiceStatus;
 use crate::snapshot::{Rendered, ServiceView};
+use crate::web::public::pages::serve;
+use crate::web::{Status, WebError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 

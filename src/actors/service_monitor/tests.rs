@@ -1,5 +1,5 @@
 use super::*;
-use crate::actors::cycle::MonitorCore;
+use crate::actors::service_monitor::cycle::MonitorCore;
 use crate::domain::state::ServiceState;
 use crate::settings::{load, LoadOptions};
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::outcome::CheckOutcome;
+use crate::domain::outcome::{CheckOutcome, CycleResult};
 use chrono::TimeZone;
 
 fn at(secs: i64, millis: u32) -> DateTime<Utc> {

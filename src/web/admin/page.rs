@@ -1,131 +1,28 @@
-//! `/admin`: the operators' page. Sign-in with a token (the [`Gate`], lockout included) starts
-//! a session (kept in [`Sessions`], ended by sign-out or when its token goes) named by a signed
-//! cookie scoped to `/admin`; every form carries the session's CSRF token and every post
-//! checks it (see [`super::admin_body`]); changes go through the [`Store`] with the session's token name as the
-//! audit actor. Every response is `Cache-Control: no-store`.
+//! `/admin`: the operators' page. Sign-in with a token (the [`Gate`](super::auth::Gate),
+//! lockout included) starts a session (kept in [`Sessions`](super::sessions::Sessions), ended
+//! by sign-out or when its token goes) named by a signed cookie scoped to `/admin`; every form
+//! carries the session's CSRF token and every post checks it (see [`super::body`]); changes go
+//! through the [`Store`](crate::store::Store) with the session's token name as the audit
+//! actor. Every response is `Cache-Control: no-store`.
 
-use super::admin_body::{authorize, closing, read_form};
-use super::admin_sessions::Sessions;
-use super::admin_views::{self, Dashboard, Problem};
-use super::auth::{self, Gate, ServiceNames, SessionKey, Verdict};
+use super::auth::{self, Verdict};
+use super::body::{authorize, closing, read_form};
+use super::context::{page, respond, see_other, session_of, unavailable, Admin, Fields};
 use super::session::{self, Session};
-use crate::actors::status_cache::StatusCache;
-use crate::store::{changes, Store};
-use actix::Addr;
+use super::views::{self, Dashboard, Problem};
+use crate::store::changes;
 use actix_web::http::{header, StatusCode};
-use actix_web::web::{self, Data};
-use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
+use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::Utc;
-use maud::Markup;
-use std::future::{ready, Ready};
 
 const STYLE: &str = include_str!("assets/admin.css");
 /// Audit entries on the dashboard.
 const AUDIT_SHOWN: i64 = 20;
 
-/// What the admin handlers share, taken from the app data.
-pub struct Admin {
-    pub(super) key: Data<SessionKey>,
-    pub(super) store: Data<Store>,
-    pub(super) cache: Data<Addr<StatusCache>>,
-    pub(super) status: Data<super::Status>,
-    pub(super) names: Data<ServiceNames>,
-    pub(super) gate: Data<Gate>,
-    pub(super) sessions: Data<Sessions>,
-}
-
-impl FromRequest for Admin {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let admin = (|| {
-            Some(Admin {
-                key: req.app_data::<Data<SessionKey>>()?.clone(),
-                store: req.app_data::<Data<Store>>()?.clone(),
-                cache: req.app_data::<Data<Addr<StatusCache>>>()?.clone(),
-                status: req.app_data::<Data<super::Status>>()?.clone(),
-                names: req.app_data::<Data<ServiceNames>>()?.clone(),
-                gate: req.app_data::<Data<Gate>>()?.clone(),
-                sessions: req.app_data::<Data<Sessions>>()?.clone(),
-            })
-        })();
-        ready(admin.ok_or_else(|| {
-            actix_web::error::ErrorInternalServerError("the admin page is not configured")
-        }))
-    }
-}
-
-/// A form body or query string: every pair, in order (checkboxes repeat their name).
-#[derive(Clone, Debug, Default)]
-pub(super) struct Fields(pub(super) Vec<(String, String)>);
-
-impl Fields {
-    pub(super) fn parse(bytes: &[u8]) -> Self {
-        Fields(url::form_urlencoded::parse(bytes).into_owned().collect())
-    }
-
-    pub(super) fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    pub(super) fn all(&self, name: &str) -> Vec<String> {
-        let values = self.0.iter().filter(|(k, _)| k == name);
-        values.map(|(_, v)| v.clone()).collect()
-    }
-}
-
-fn respond(status: StatusCode) -> actix_web::HttpResponseBuilder {
-    let mut builder = HttpResponse::build(status);
-    builder.insert_header((header::CACHE_CONTROL, "no-store"));
-    builder
-}
-
-pub(super) fn page(status: StatusCode, markup: Markup) -> HttpResponse {
-    respond(status)
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
-}
-
-pub(super) fn see_other(location: &str) -> HttpResponse {
-    respond(StatusCode::SEE_OTHER)
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-pub(super) fn unavailable(cause: &str) -> HttpResponse {
-    log::warn!("The admin page could not reach the database or the status: {cause}");
-    let text = "The database or the live status is unavailable; try again shortly.";
-    page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        admin_views::message("Unavailable", text),
-    )
-}
-
 /// True when the request came over HTTPS (directly, or per `Forwarded`/`X-Forwarded-Proto`).
 fn https(req: &HttpRequest) -> bool {
     req.connection_info().scheme().eq_ignore_ascii_case("https")
-}
-
-/// The live session the request's cookie names: signed with our key, not expired, not signed
-/// out, and its token still configured (a session whose token went is ended here).
-pub(super) fn session_of(req: &HttpRequest, admin: &Admin) -> Option<Session> {
-    let cookie = req.headers().get(header::COOKIE)?.to_str().ok();
-    let now = Utc::now();
-    let session = Session::open(&admin.key, session::from_header(cookie)?, now)?;
-    let digest = admin.sessions.digest(&session, now)?;
-    if !admin.gate.knows(&digest) {
-        admin.sessions.end(&session.id);
-        log::info!(
-            "Ended a session of {}: its token is no longer configured",
-            session.name
-        );
-        return None;
-    }
-    Some(session)
 }
 
 /// `GET /static/admin.css`
@@ -141,10 +38,7 @@ pub async fn login_form(req: HttpRequest, admin: Admin) -> HttpResponse {
     if session_of(&req, &admin).is_some() {
         return see_other("/admin");
     }
-    page(
-        StatusCode::OK,
-        admin_views::login(None, admin.gate.closed()),
-    )
+    page(StatusCode::OK, views::login(None, admin.gate.closed()))
 }
 
 /// `POST /admin/login`: checks the token; 401 when wrong, 429 while the address is locked out
@@ -179,7 +73,7 @@ pub async fn login(req: HttpRequest, body: web::Payload, admin: Admin) -> HttpRe
         }
         Verdict::Denied => page(
             StatusCode::UNAUTHORIZED,
-            admin_views::login(Some("Wrong token."), gate.closed()),
+            views::login(Some("Wrong token."), gate.closed()),
         ),
         Verdict::LockedOut(left) => locked_out(left, gate.closed()),
     }
@@ -192,7 +86,7 @@ fn locked_out(left: std::time::Duration, closed: bool) -> HttpResponse {
     );
     let mut resp = page(
         StatusCode::TOO_MANY_REQUESTS,
-        admin_views::login(Some(&text), closed),
+        views::login(Some(&text), closed),
     );
     if let Ok(v) = header::HeaderValue::from_str(&left.as_secs().max(1).to_string()) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -264,5 +158,5 @@ pub(super) async fn render(
         problem,
         now,
     };
-    page(status, admin_views::dashboard(&view))
+    page(status, views::dashboard(&view))
 }

@@ -1,10 +1,11 @@
 //! HTML and static files: the status page (rendered once per snapshot) with its ETag, the
 //! favicon that follows the overall status, and the page's stylesheet and script.
 
-use super::{views, Status, WebError};
+use super::views;
 use crate::domain::status::OverallStatus;
 use crate::settings::StatusPageSettings;
 use crate::snapshot::{Rendered, Snapshot};
+use crate::web::{Status, WebError};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 

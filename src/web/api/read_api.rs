@@ -7,9 +7,9 @@ use super::read_views::{
     parse_limit, parse_resolution, parse_time, ChecksPageView, HistoryView, Latency, OutageView,
     ServiceDetailView,
 };
-use super::{Status, WebError};
 use crate::snapshot::{ServiceView, Snapshot};
 use crate::store::{CheckPage, Store, StoreError};
+use crate::web::{Status, WebError};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;

@@ -3,7 +3,7 @@
 //! shows down) instead of every service unknown until its next cycle.
 
 use super::StatusCache;
-use crate::actors::cycle::MonitorCore;
+use crate::actors::service_monitor::cycle::MonitorCore;
 use crate::db::read_queries::{self, CheckRecord};
 use crate::db::{queries, Pool};
 use crate::domain::status::{hint, ServiceStatus};

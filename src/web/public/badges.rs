@@ -4,9 +4,9 @@
 
 use super::feeds::xml_safe;
 use super::pages::serve;
-use super::{Status, WebError};
 use crate::domain::status::ServiceStatus;
 use crate::snapshot::{Rendered, ServiceView};
+use crate::web::{Status, WebError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 

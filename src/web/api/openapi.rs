@@ -3,7 +3,7 @@
 //! lists the configured service names as the enum of `ServiceName`, so clients and fuzzers
 //! (`.ci/schemathesis`) know which names exist. `tests/it/openapi.rs` checks it against the app.
 
-use super::auth::ServiceNames;
+use crate::web::admin::auth::ServiceNames;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::Value;

@@ -82,7 +82,7 @@ fn the_area_under_the_line_is_a_closed_path_along_the_points() {
 fn embedded_json_has_no_angle_bracket_or_ampersand_and_decodes_unchanged() {
     let text = "a <!-- b --> </script> & c";
     let json = serde_json::json!({ "name": text }).to_string();
-    let safe = crate::web::views::script_safe_json(&json);
+    let safe = crate::web::public::views::script_safe_json(&json);
     assert!(!safe.contains(['<', '>', '&']), "{safe}");
     assert!(safe.contains("\\u003c!--"), "{safe}");
     let back: serde_json::Value = serde_json::from_str(&safe).expect("JSON");

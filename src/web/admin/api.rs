@@ -1,13 +1,11 @@
 //! The admin JSON API under `/api/admin/`: incidents, maintenance windows, outage
 //! force-resolve and the audit log. Every request must carry `Authorization: Bearer <token>`
-//! (checked first, see [`admin_api_io::guard`]); the token's name is the audit actor. Thin
+//! (checked first, see [`super::api_io::guard`]); the token's name is the audit actor. Thin
 //! handlers: read the body against its shape, call the [`Store`]'s operation (it runs on a
 //! blocking thread), answer with the row (201 created, 200 changed, 204 deleted) or a JSON error.
 
-use super::admin_api_body::{self as body, Field};
-use super::admin_api_io::{
-    self as io, count, flag, guard, id, json_config, query, AdminError, Operator,
-};
+use super::api_body::{self as body, Field};
+use super::api_io::{self as io, count, flag, guard, id, json_config, query, AdminError, Operator};
 use super::auth::ServiceNames;
 use crate::store::changes::{audit, incidents, maintenance};
 use crate::store::Store;
@@ -34,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/admin")
             .app_data(json_config())
-            .wrap(from_fn(super::refresh_after_change))
+            .wrap(from_fn(crate::web::refresh_after_change))
             .wrap(from_fn(guard))
             .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
             .service(
@@ -222,5 +220,5 @@ pub async fn list_audit(_: Operator, store: Stored, req: HttpRequest) -> Reply {
 }
 
 #[cfg(test)]
-#[path = "admin_api_tests.rs"]
+#[path = "api_tests.rs"]
 mod tests;

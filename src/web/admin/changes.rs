@@ -3,9 +3,10 @@
 //! token, calls the [`Store`] with the session's token name as the audit actor, and
 //! redirects to the dashboard with a flash, or shows it again with the problems.
 
-use super::admin_body::authorize;
-use super::admin_page::{page, render, see_other, unavailable, Admin, Fields};
-use super::admin_views::{self, FormKind, Problem};
+use super::body::authorize;
+use super::context::{page, see_other, unavailable, Admin, Fields};
+use super::page::render;
+use super::views::{self, FormKind, Problem};
 use crate::actors::status_cache::RefreshNotices;
 use crate::store::changes::{incidents, maintenance};
 use crate::store::{FieldError, Store, StoreError};
@@ -146,7 +147,7 @@ async fn pressed(req: HttpRequest, body: Payload, admin: Admin, button: Button) 
     else {
         return page(
             StatusCode::NOT_FOUND,
-            admin_views::message("Not found", "There is no such item."),
+            views::message("Not found", "There is no such item."),
         );
     };
     change(
@@ -193,7 +194,7 @@ pub async fn update_incident(req: HttpRequest, body: Payload, admin: Admin) -> H
     else {
         return page(
             StatusCode::NOT_FOUND,
-            admin_views::message("Not found", "There is no such item."),
+            views::message("Not found", "There is no such item."),
         );
     };
     change(

@@ -1,11 +1,11 @@
 //! What a monitor does with a cycle's result: feed the state machine, turn its effects into
 //! writes, alerts and a status update. Shared by the ServiceMonitor actor and `check --once`.
 
-use super::alerter::PendingAlert;
-use super::board::Board;
-use super::persistence::Record;
-use super::status_cache::StatusUpdate;
+use crate::actors::alerter::PendingAlert;
+use crate::actors::persistence::Record;
+use crate::actors::status_cache::StatusUpdate;
 use crate::alert::{slack, AlertKind, OutboxState};
+use crate::board::{Board, BoardData};
 use crate::db::models::{NewHealthCheck, StateRow, WriteOp};
 use crate::domain::outcome::{CheckOutcome, CycleResult};
 use crate::domain::state::{must_store_now, step, Effect, Policy, ServiceState};
@@ -66,7 +66,7 @@ impl MonitorCore {
 
     /// An outage an operator resolved is forgotten, streak and all: no recovery alert for it,
     /// and a new outage (with its own down alert) if the service keeps failing.
-    fn forget_resolved_outage(&mut self, board: &super::board::BoardData) {
+    fn forget_resolved_outage(&mut self, board: &BoardData) {
         let Some(outage) = self.state.outage else {
             return;
         };

@@ -1,11 +1,11 @@
 //! The admin page's form posts: the session is checked before the body is read (a post
 //! without one is answered at once and its connection closed), and the body is read whole only
-//! up to [`FORM_LIMIT`] bytes and within [`super::limits::BODY_TIMEOUT`].
+//! up to [`FORM_LIMIT`] bytes and within [`crate::web::limits::BODY_TIMEOUT`].
 
-use super::admin_page::{page, see_other, session_of, Admin, Fields};
-use super::admin_views;
-use super::limits::timed_out;
+use super::context::{page, see_other, session_of, Admin, Fields};
 use super::session::Session;
+use super::views;
+use crate::web::limits::timed_out;
 use actix_web::http::{header, ConnectionType, StatusCode};
 use actix_web::web::{BytesMut, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -21,7 +21,7 @@ pub fn closing(mut resp: HttpResponse) -> HttpResponse {
 }
 
 fn refused(status: StatusCode, title: &str, text: &str) -> Box<HttpResponse> {
-    Box::new(closing(page(status, admin_views::message(title, text))))
+    Box::new(closing(page(status, views::message(title, text))))
 }
 
 fn declared_length(req: &HttpRequest) -> Option<usize> {
@@ -79,7 +79,7 @@ pub(super) async fn authorize(
     if !session.csrf_ok(&admin.key, Some(fields.get("csrf"))) {
         let text = "This form is missing its security token or it has expired. \
                     Reload the dashboard and try again.";
-        let markup = admin_views::message("Forbidden", text);
+        let markup = views::message("Forbidden", text);
         return Err(Box::new(page(StatusCode::FORBIDDEN, markup)));
     }
     Ok((session, fields))

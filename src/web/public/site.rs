@@ -3,8 +3,8 @@
 
 use super::feeds::xml_safe;
 use super::views::base_url;
-use super::WebError;
 use crate::settings::StatusPageSettings;
+use crate::web::WebError;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use maud::{html, Markup, PreEscaped, DOCTYPE};

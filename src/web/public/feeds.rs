@@ -4,10 +4,10 @@
 
 use super::pages::serve;
 use super::views::base_url;
-use super::{Status, WebError};
 use crate::domain::notices::{Incident, Notices};
 use crate::settings::StatusPageSettings;
 use crate::snapshot::Rendered;
+use crate::web::{Status, WebError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
 use maud::{html, Markup, PreEscaped};

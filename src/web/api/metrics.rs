@@ -1,8 +1,9 @@
 //! `GET /metrics`: Prometheus text exposition of the counters and the current snapshot.
 
-use super::auth::Gate;
-use super::{Status, WebError};
-use crate::metrics::{render, Metrics};
+use super::exposition::render;
+use crate::metrics::Metrics;
+use crate::web::admin::auth::Gate;
+use crate::web::{Status, WebError};
 use actix_web::{web, HttpResponse};
 
 /// The exposition format's content type (text format 0.0.4).
