@@ -8,13 +8,35 @@
 
 use super::Snapshot;
 use crate::published::Published;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// The longest a read of a stale, cheap snapshot waits for its rebuild.
+/// The longest a read of a stale snapshot waits for its rebuild.
 const FRESH_WAIT: Duration = Duration::from_secs(1);
+/// A stale snapshot older than this is not served without waiting for its rebuild, however
+/// costly: with few reads, the published one can be as old as the last read, and a page that
+/// is read once a minute must not show the state of a minute ago. Under steady reads the
+/// snapshot is rebuilt every few build times and never gets this old, so no read waits.
+const TOO_OLD: Duration = Duration::from_secs(5);
+
+/// Whether a read of a stale snapshot, whose last build was `cheap` and which was published
+/// `age` ago, waits for the rebuild.
+fn waits_for_rebuild(cheap: bool, age: Duration) -> bool {
+    cheap || age > TOO_OLD
+}
+
+/// When this process's snapshots are dated from (a monotonic origin).
+fn origin() -> std::time::Instant {
+    static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *ORIGIN.get_or_init(std::time::Instant::now)
+}
+
+/// Milliseconds since [`origin`], saturating.
+fn now_ms() -> u64 {
+    u64::try_from(origin().elapsed().as_millis()).unwrap_or(u64::MAX)
+}
 
 /// The published snapshot and its readers' demand; clones share both.
 #[derive(Clone, Debug)]
@@ -33,15 +55,25 @@ struct Demand {
     cheap: AtomicBool,
     /// Every waiting reader is woken at each publish.
     fresh: Notify,
+    /// When the published snapshot was published ([`now_ms`]).
+    published_ms: AtomicU64,
 }
 
 impl Current {
     /// A cell showing `snapshot`, fresh.
     pub fn new(snapshot: Snapshot) -> Self {
+        let demand = Demand::default();
+        demand.published_ms.store(now_ms(), Ordering::Release);
         Current {
             cell: Published::new(snapshot),
-            demand: Arc::new(Demand::default()),
+            demand: Arc::new(demand),
         }
+    }
+
+    /// How long ago the published snapshot was published.
+    fn age(&self) -> Duration {
+        let then = self.demand.published_ms.load(Ordering::Acquire);
+        Duration::from_millis(now_ms().saturating_sub(then))
     }
 
     /// The snapshot published now, without waiting; when it is stale, the writer is woken
@@ -53,8 +85,8 @@ impl Current {
         self.cell.current()
     }
 
-    /// The snapshot to serve: the one published now, or, when it is stale and cheap to
-    /// rebuild, the next one (waiting at most [`FRESH_WAIT`]).
+    /// The snapshot to serve: the one published now, or, when it is stale and either cheap to
+    /// rebuild or older than [`TOO_OLD`], the next one (waiting at most [`FRESH_WAIT`]).
     pub async fn read(&self) -> Arc<Snapshot> {
         let mut fresh = std::pin::pin!(self.demand.fresh.notified());
         // Registered before the check, so a publish between the two still wakes this read.
@@ -63,7 +95,7 @@ impl Current {
             return self.cell.current();
         }
         self.demand.wake.notify_one();
-        if self.demand.cheap.load(Ordering::Acquire) {
+        if waits_for_rebuild(self.demand.cheap.load(Ordering::Acquire), self.age()) {
             let _ = tokio::time::timeout(FRESH_WAIT, fresh).await;
         }
         self.cell.current()
@@ -73,6 +105,7 @@ impl Current {
     /// of its stale successor wait for the rebuild.
     pub fn publish(&self, snapshot: Snapshot, cheap: bool) {
         self.cell.publish(snapshot);
+        self.demand.published_ms.store(now_ms(), Ordering::Release);
         self.demand.cheap.store(cheap, Ordering::Release);
         self.demand.stale.store(false, Ordering::Release);
         self.demand.fresh.notify_waiters();
@@ -106,6 +139,20 @@ mod tests {
         cell.publish(Snapshot::build(Vec::new()), true);
         cell.current();
         assert!(wanted().await.is_err());
+    }
+
+    #[test]
+    fn a_stale_costly_snapshot_is_served_at_once_unless_too_old() {
+        assert!(waits_for_rebuild(true, Duration::ZERO));
+        assert!(!waits_for_rebuild(false, Duration::from_secs(1)));
+        assert!(!waits_for_rebuild(false, TOO_OLD));
+        assert!(waits_for_rebuild(false, TOO_OLD + Duration::from_millis(1)));
+    }
+
+    #[actix_web::test]
+    async fn a_fresh_cell_is_young() {
+        let cell = Current::new(Snapshot::build(Vec::new()));
+        assert!(cell.age() < TOO_OLD);
     }
 
     #[actix_web::test]
