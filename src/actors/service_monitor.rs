@@ -21,7 +21,7 @@
 //! A probe that panics gives an inconclusive result. A restart by the Supervisor keeps the
 //! actor's fields, so the streak and the schedule survive it.
 //!
-//! Builds with the cargo feature `test-hooks` (never release builds) also hold [`Faults`]: a
+//! Builds with the cargo feature `test-hooks` (never release builds) also hold `Faults`: a
 //! fault injected through `POST /api/admin/faults` replaces the service's next cycles, each
 //! ending inconclusive without a probe, or stops the monitor so that its Supervisor restarts it.
 

@@ -32,7 +32,7 @@ fn has_secrets(url: &Url) -> bool {
         || url.fragment().is_some()
 }
 
-/// [`url`] on a parsed URL, in place.
+/// [`url()`] on a parsed URL, in place.
 pub fn url_in_place(url: &mut Url) {
     // Both fail only for a URL that cannot have credentials, which has none to hide.
     if url.password().is_some() {
@@ -49,7 +49,7 @@ pub fn url_in_place(url: &mut Url) {
 }
 
 /// A URL whose path is itself a secret (a Slack webhook): scheme, host and port only, the rest
-/// as `/***`: `https://hooks.slack.com/***`. Unparseable text as in [`url`].
+/// as `/***`: `https://hooks.slack.com/***`. Unparseable text as in [`url()`].
 pub fn secret_url(raw: &str) -> String {
     let Ok(parsed) = Url::parse(raw) else {
         return unparsed(raw, true);

@@ -1,4 +1,4 @@
-//! The configuration as written (every field optional), and its resolution into [`Settings`].
+//! The configuration as written (every field optional), and its resolution into [`super::Settings`].
 
 use super::{
     mask, AsyncVerification, CheckDefaults, CheckKind, CheckType, DatabaseSettings, Secs,

@@ -86,7 +86,7 @@ impl Current {
     }
 
     /// The snapshot to serve: the one published now, or, when it is stale and either cheap to
-    /// rebuild or older than [`TOO_OLD`], the next one (waiting at most [`FRESH_WAIT`]).
+    /// rebuild or older than `TOO_OLD` (5 s), the next one (waiting at most `FRESH_WAIT` (1 s)).
     pub async fn read(&self) -> Arc<Snapshot> {
         let mut fresh = std::pin::pin!(self.demand.fresh.notified());
         // Registered before the check, so a publish between the two still wakes this read.

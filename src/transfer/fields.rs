@@ -107,7 +107,7 @@ impl<'a> Fields<'a> {
 /// not echoed.
 const SHOWN_CHARS: usize = 40;
 
-/// `value` quoted for an error message, cut to [`SHOWN_CHARS`] characters.
+/// `value` quoted for an error message, cut to 40 characters.
 pub fn shown(value: &str) -> String {
     if value.chars().count() <= SHOWN_CHARS {
         format!("{value:?}")

@@ -72,7 +72,7 @@ pub fn apply(doc: &mut Document, known: &[String]) -> Vec<String> {
     problems
 }
 
-/// The problems as one message: the first [`SHOWN`], then how many more.
+/// The problems as one message: the first ten, then how many more.
 pub fn describe(problems: &[String]) -> String {
     let mut text = problems
         .iter()

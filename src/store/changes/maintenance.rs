@@ -25,7 +25,7 @@ pub struct Window {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A new window; times as operators write them (see [`parse_time`]).
+/// A new window; times as operators write them (see [`super::parse_time`]).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewWindow {

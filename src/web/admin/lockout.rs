@@ -135,7 +135,7 @@ impl Table {
     }
 
     /// A wrong credential from `client` at `now`; true when it locks the address. A full
-    /// table is swept for room at most once a [`SWEEP_GAP`] (a table full of live entries
+    /// table is swept for room at most once a `SWEEP_GAP` (a table full of live entries
     /// would gain nothing from sweeping for every new address); eviction makes room anyway.
     pub fn fail(&mut self, client: IpAddr, now: Instant, rule: Lockout) -> bool {
         let client = identity(client);

@@ -1,4 +1,4 @@
-//! The Services and Uptime sections of the status page, in the order of [`groups::layout`]:
+//! The Services and Uptime sections of the status page, in the order of [`super::groups::layout`]:
 //! groups with a problem open (a row per service), services in no group, healthy groups
 //! folded into one summary row without per-service rows, sparklines or day bars.
 
