@@ -6,12 +6,11 @@
 //! a database that holds it (as `--from-django` brings it) must import back.
 
 use super::Document;
+use crate::domain::text::cap_target_text;
 use crate::store::changes::incidents::{check_severity, check_text, MAX_TEXT};
 use crate::store::changes::window_rules::{check_services, check_title};
 use crate::store::changes::FieldError;
 
-/// Bytes of a check's error text kept, as the monitor stores it (cut on a character boundary).
-pub const MAX_ERROR_BYTES: usize = 1024;
 /// Characters of a service name (and of an outage's `resolved_by`): the original's column
 /// width, ample for a configured name.
 pub const MAX_NAME: usize = 100;
@@ -99,7 +98,8 @@ fn check_row(c: &mut super::rows::CheckRow) -> Vec<FieldError> {
         ));
     }
     if let Some(text) = &mut c.error_message {
-        cut(text, MAX_ERROR_BYTES);
+        // Cut as the monitor cuts what it stores.
+        *text = cap_target_text(std::mem::take(text));
     }
     errors
 }
@@ -112,30 +112,9 @@ fn check_name(errors: &mut Vec<FieldError>, field: &str, name: Option<&str>) {
     }
 }
 
-/// Cuts `text` to at most `max` bytes, on a character boundary.
-fn cut(text: &mut String, max: usize) {
-    if text.len() > max {
-        let end = (0..=max)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(end);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_text_is_cut_on_a_character_boundary() {
-        let mut text = "é".repeat(600);
-        cut(&mut text, 1023);
-        assert_eq!(text.len(), 1022);
-        let mut short = "ok".to_string();
-        cut(&mut short, 1024);
-        assert_eq!(short, "ok");
-    }
 
     #[test]
     fn many_problems_are_counted_past_ten() {
