@@ -139,16 +139,24 @@ async fn press(button: Button, store: &Store, actor: &str, id: i64) -> Result<Do
     done.map(|()| (flash, id))
 }
 
-async fn pressed(req: HttpRequest, body: Payload, admin: Admin, button: Button) -> HttpResponse {
-    let Some(id) = req
-        .match_info()
+/// The `{id}` of an item's route.
+fn item_id(req: &HttpRequest) -> Option<i64> {
+    req.match_info()
         .get("id")
         .and_then(|id| id.parse::<i64>().ok())
-    else {
-        return page(
-            StatusCode::NOT_FOUND,
-            views::message("Not found", "There is no such item."),
-        );
+}
+
+/// The page for an item that does not exist.
+fn no_such_item() -> HttpResponse {
+    page(
+        StatusCode::NOT_FOUND,
+        views::message("Not found", "There is no such item."),
+    )
+}
+
+async fn pressed(req: HttpRequest, body: Payload, admin: Admin, button: Button) -> HttpResponse {
+    let Some(id) = item_id(&req) else {
+        return no_such_item();
     };
     change(
         req,
@@ -187,15 +195,8 @@ pub async fn resolve_outage(req: HttpRequest, body: Payload, admin: Admin) -> Ht
 
 /// `POST /admin/incidents/{id}/update`: a new severity or text for an incident in progress.
 pub async fn update_incident(req: HttpRequest, body: Payload, admin: Admin) -> HttpResponse {
-    let Some(id) = req
-        .match_info()
-        .get("id")
-        .and_then(|id| id.parse::<i64>().ok())
-    else {
-        return page(
-            StatusCode::NOT_FOUND,
-            views::message("Not found", "There is no such item."),
-        );
+    let Some(id) = item_id(&req) else {
+        return no_such_item();
     };
     change(
         req,
